@@ -1,0 +1,144 @@
+import { sql } from 'drizzle-orm';
+import type { Logger } from 'pino';
+import { queryRows, type Db, type Tx } from '../db/client.ts';
+import type { EventLog, LogPosition, StoredEvent } from './event-log.ts';
+
+export interface ConsumerDefinition {
+  /** Stable name: the key of the durable offset. Renaming it replays the whole log. */
+  name: string;
+  /** Applies a batch inside the transaction that also advances the offset (exactly-once effect). */
+  handle(tx: Tx, batch: StoredEvent[]): Promise<void>;
+  batchSize?: number;
+}
+
+export interface Consumer {
+  name: string;
+  /** Processes one batch; answers how many events it took (0 when caught up or another process holds it). */
+  step(): Promise<number>;
+  /** Processes until caught up. */
+  drain(): Promise<number>;
+  start(): void;
+  stop(): Promise<void>;
+  position(): Promise<LogPosition>;
+  /** Moves the offset to `position` (after a rebuild that already covers everything up to it). */
+  seek(position: LogPosition): Promise<void>;
+}
+
+const POLL_INTERVAL_MS = 250;
+/** How long a wake-up waits for more commits to join it. */
+const WAKE_DELAY_MS = 20;
+
+/**
+ * Runs a log consumer. Each step takes the consumer's advisory lock (try-lock, so with several
+ * processes exactly one works at a time and the others move on), reads the next batch after the
+ * offset, applies it and advances the offset, all in one transaction: a crash at any point
+ * leaves either the whole batch applied with the offset moved, or neither.
+ */
+export function createConsumer(
+  definition: ConsumerDefinition,
+  { db, events, log }: { db: Db; events: EventLog; log: Logger },
+): Consumer {
+  const batchSize = definition.batchSize ?? 500;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<unknown> | undefined;
+  let stopped = true;
+  let wakeRequested = false;
+  let unsubscribe: (() => void) | undefined;
+  let wakeTimer: NodeJS.Timeout | undefined;
+
+  let offsetRowExists = false;
+  async function ensureOffsetRow() {
+    if (offsetRowExists) return;
+    await db.execute(sql`INSERT INTO consumer_offsets (name) VALUES (${definition.name}) ON CONFLICT (name) DO NOTHING`);
+    offsetRowExists = true;
+  }
+
+  async function step(): Promise<number> {
+    return db.transaction(async (tx) => {
+      // An advisory lock, not a row lock: it takes no transaction id, so while the consumer reads and
+      // computes, no reader of the log has its horizon held back (a transaction id is assigned only at
+      // the consumer's first write). Only the holder of this lock moves the offset.
+      const [lock] = await queryRows<{ locked: boolean }>(tx, sql`SELECT pg_try_advisory_xact_lock(hashtext(${`consumer:${definition.name}`})) AS locked`);
+      if (!lock?.locked) return 0;
+      const [row] = await queryRows<{ tx_id: string; seq: number | string }>(tx, sql`
+        SELECT tx_id::text AS tx_id, seq FROM consumer_offsets WHERE name = ${definition.name}`);
+      if (!row) return 0;
+      const batch = await events.readAfter({ txId: row.tx_id, seq: Number(row.seq) }, batchSize, tx);
+      if (batch.length === 0) return 0;
+      await definition.handle(tx, batch);
+      const last = batch.at(-1)!;
+      await tx.execute(sql`
+        UPDATE consumer_offsets SET tx_id = ${last.txId}::xid8, seq = ${last.seq}, updated_at = now()
+        WHERE name = ${definition.name}`);
+      return batch.length;
+    });
+  }
+
+  async function drain(): Promise<number> {
+    await ensureOffsetRow();
+    let total = 0;
+    for (;;) {
+      const n = await step();
+      total += n;
+      // A short batch means the consumer reached the horizon: no need for another round trip to learn it.
+      if (n < batchSize) return total;
+    }
+  }
+
+  function schedule(delay: number) {
+    if (stopped) return;
+    clearTimeout(timer);
+    timer = setTimeout(loop, delay);
+  }
+
+  function loop() {
+    if (stopped) return;
+    if (running) {
+      wakeRequested = true;
+      return;
+    }
+    wakeRequested = false;
+    running = drain()
+      .catch((err: unknown) => log.error({ err, consumer: definition.name }, 'consumer step failed; retrying'))
+      .finally(() => {
+        running = undefined;
+        schedule(wakeRequested ? 0 : POLL_INTERVAL_MS);
+      });
+  }
+
+  return {
+    name: definition.name,
+    step,
+    drain,
+    start() {
+      if (!stopped) return;
+      stopped = false;
+      // Another process's commits are seen on the next poll; this process's own commits wake it at once.
+      // Commits in a burst wake the consumer once: one batch serves many writes.
+      unsubscribe = events.onCommit(() => {
+        if (!wakeTimer) wakeTimer = setTimeout(() => ((wakeTimer = undefined), loop()), WAKE_DELAY_MS);
+      });
+      schedule(0);
+    },
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      clearTimeout(wakeTimer);
+      unsubscribe?.();
+      await running;
+    },
+    async seek(position: LogPosition) {
+      await ensureOffsetRow();
+      await db.execute(sql`
+        UPDATE consumer_offsets SET tx_id = ${position.txId}::xid8, seq = ${position.seq}, updated_at = now()
+        WHERE name = ${definition.name}`);
+    },
+    async position() {
+      const [row] = await queryRows<{ tx_id: string; seq: number | string }>(
+        db,
+        sql`SELECT tx_id::text AS tx_id, seq FROM consumer_offsets WHERE name = ${definition.name}`,
+      );
+      return row ? { txId: row.tx_id, seq: Number(row.seq) } : { txId: '0', seq: 0 };
+    },
+  };
+}

@@ -1,0 +1,198 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import type { Actor, LogEvent } from '../../contract/audit.ts';
+import { queryRows, type Db, type Tx } from '../db/client.ts';
+import { events } from '../db/schema.ts';
+
+/** Where a reader stands in the log: the last event it has taken, in (txId, seq) order. */
+export interface LogPosition {
+  txId: string;
+  seq: number;
+}
+export const logStart: LogPosition = { txId: '0', seq: 0 };
+
+/** The part of the organisation an event concerns; drives channel fan-out and scoped reads. */
+export interface EventScope {
+  locationId?: string | null;
+  departmentId?: string | null;
+  employeeId?: string | null;
+  userId?: string | null;
+}
+
+export interface NewEvent {
+  /** `<entity>.<past-verb>`, e.g. `employee.updated`. */
+  type: string;
+  entity: { type: string; id: string };
+  actor: Actor;
+  payload: Record<string, unknown>;
+  scope?: EventScope;
+}
+
+/** A stored event with the fields consumers and the fan-out need beyond the public shape. */
+export interface StoredEvent extends LogEvent {
+  txId: string;
+  scope: Required<EventScope>;
+}
+
+export const systemActor: Actor = { type: 'system', id: null, name: 'Workfloor' };
+
+export type EventLog = ReturnType<typeof createEventLog>;
+
+/**
+ * The append-only log. Every change is written with `write(tx => ...)`: the row and its event
+ * commit together or not at all. Readers take events in (tx_id, seq) order, and only from
+ * transactions older than the oldest one still running (the snapshot's xmin): a transaction that
+ * commits later always has a larger tx_id than anything already read, so nothing is ever skipped.
+ */
+export function createEventLog({ db }: { db: Db }) {
+  const appendedIn = new WeakMap<object, number>();
+  const commitListeners = new Set<(appended: number) => void>();
+
+  async function append(tx: Tx, event: NewEvent): Promise<{ seq: number; id: string }> {
+    const id = randomUUID();
+    const [row] = await tx
+      .insert(events)
+      .values({
+        id,
+        type: event.type,
+        entityType: event.entity.type,
+        entityId: event.entity.id,
+        actorType: event.actor.type,
+        actorId: event.actor.id,
+        actorName: event.actor.name,
+        locationId: event.scope?.locationId ?? null,
+        departmentId: event.scope?.departmentId ?? null,
+        employeeId: event.scope?.employeeId ?? null,
+        userId: event.scope?.userId ?? null,
+        payload: event.payload,
+      })
+      .returning({ seq: events.seq });
+    appendedIn.set(tx, (appendedIn.get(tx) ?? 0) + 1);
+    return { seq: row!.seq, id };
+  }
+
+  /** Appends many events with one statement per 500 (bulk work such as demo history or imports). */
+  async function appendMany(tx: Tx, batch: NewEvent[]): Promise<void> {
+    for (let i = 0; i < batch.length; i += 500) {
+      const chunk = batch.slice(i, i + 500);
+      await tx.insert(events).values(
+        chunk.map((event) => ({
+          id: randomUUID(),
+          type: event.type,
+          entityType: event.entity.type,
+          entityId: event.entity.id,
+          actorType: event.actor.type,
+          actorId: event.actor.id,
+          actorName: event.actor.name,
+          locationId: event.scope?.locationId ?? null,
+          departmentId: event.scope?.departmentId ?? null,
+          employeeId: event.scope?.employeeId ?? null,
+          userId: event.scope?.userId ?? null,
+          payload: event.payload,
+        })),
+      );
+    }
+    appendedIn.set(tx, (appendedIn.get(tx) ?? 0) + batch.length);
+  }
+
+  /** Runs `fn` in one transaction; after it commits, wakes this process's readers. */
+  async function write<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    let appended = 0;
+    const result = await db.transaction(async (tx) => {
+      const value = await fn(tx);
+      appended = appendedIn.get(tx) ?? 0;
+      return value;
+    });
+    if (appended > 0) for (const listener of commitListeners) listener(appended);
+    return result;
+  }
+
+  /**
+   * Events after `position`, in log order, only from transactions that can no longer commit.
+   * ORDER BY names `events.tx_id`: a bare `tx_id` would mean the text output column and sort
+   * '1000' before '999'.
+   */
+  async function readAfter(
+    position: LogPosition,
+    limit: number,
+    executor: Db | Tx = db,
+  ): Promise<StoredEvent[]> {
+    const rows = await queryRows<EventRow>(executor, sql`
+      SELECT seq, tx_id::text AS tx_id, id, type, entity_type, entity_id, actor_type, actor_id, actor_name,
+             location_id, department_id, employee_id, user_id, payload, occurred_at
+      FROM events
+      WHERE (tx_id, seq) > (${position.txId}::xid8, ${position.seq}::bigint)
+        AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
+      ORDER BY events.tx_id, events.seq
+      LIMIT ${limit}`);
+    return rows.map(toStoredEvent);
+  }
+
+  /** The position of the newest event a reader may take now. */
+  async function head(): Promise<LogPosition> {
+    const [row] = await queryRows<{ tx_id: string; seq: number | string }>(db, sql`
+      SELECT tx_id::text AS tx_id, seq FROM events
+      WHERE tx_id < pg_snapshot_xmin(pg_current_snapshot())
+      ORDER BY events.tx_id DESC, events.seq DESC LIMIT 1`);
+    return row ? { txId: row.tx_id, seq: Number(row.seq) } : logStart;
+  }
+
+  /** The position of the event with this seq, so a client's `sinceSeq` can resume from it. */
+  async function positionOf(seq: number): Promise<LogPosition | undefined> {
+    const [row] = await queryRows<{ tx_id: string; seq: number | string }>(
+      db,
+      sql`SELECT tx_id::text AS tx_id, seq FROM events WHERE seq = ${seq}`,
+    );
+    return row ? { txId: row.tx_id, seq: Number(row.seq) } : undefined;
+  }
+
+  function onCommit(listener: (appended: number) => void): () => void {
+    commitListeners.add(listener);
+    return () => commitListeners.delete(listener);
+  }
+
+  return { append, appendMany, write, readAfter, head, positionOf, onCommit };
+}
+
+export interface EventRow {
+  seq: number | string;
+  tx_id: string;
+  id: string;
+  type: string;
+  entity_type: string;
+  entity_id: string;
+  actor_type: Actor['type'];
+  actor_id: string | null;
+  actor_name: string | null;
+  location_id: string | null;
+  department_id: string | null;
+  employee_id: string | null;
+  user_id: string | null;
+  payload: Record<string, unknown> | string;
+  occurred_at: Date | string;
+}
+
+export function toStoredEvent(row: EventRow): StoredEvent {
+  return {
+    seq: Number(row.seq),
+    txId: row.tx_id,
+    id: row.id,
+    type: row.type,
+    entity: { type: row.entity_type, id: row.entity_id },
+    actor: { type: row.actor_type, id: row.actor_id, name: row.actor_name },
+    payload: typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload,
+    occurredAt: new Date(row.occurred_at).toISOString(),
+    scope: {
+      locationId: row.location_id,
+      departmentId: row.department_id,
+      employeeId: row.employee_id,
+      userId: row.user_id,
+    },
+  };
+}
+
+/** The public shape of an event (what the API and sockets send). */
+export function toLogEvent(event: StoredEvent): LogEvent {
+  const { txId: _txId, scope: _scope, ...rest } = event;
+  return rest;
+}

@@ -1,0 +1,183 @@
+import { Temporal } from 'temporal-polyfill';
+
+/**
+ * Coverage arithmetic, pure: hour buckets in a location's wall clock, and headcount per bucket from
+ * intervals at minute precision. The consumer and the rebuild both call `computeHours`, so an hour
+ * computed incrementally and the same hour rebuilt from scratch cannot differ.
+ */
+
+export interface HourBucket {
+  startMs: number;
+  endMs: number;
+  localDate: string;
+  localHour: number;
+  weekday: number;
+}
+
+const STEP_MS = 15 * 60_000; // every zone's offset is a multiple of 15 minutes
+const bucketCache = new Map<string, HourBucket[]>();
+
+/** The local hours of one local date: 24 on most days, 23 or 25 (or a 30-minute hour) around DST. */
+export function bucketsOfDate(zone: string, date: string): HourBucket[] {
+  const key = `${zone}|${date}`;
+  const cached = bucketCache.get(key);
+  if (cached) return cached;
+  const day = Temporal.PlainDate.from(date);
+  const startMs = day.toZonedDateTime(zone).epochMilliseconds;
+  const endMs = day.add({ days: 1 }).toZonedDateTime(zone).epochMilliseconds;
+  const buckets: (HourBucket & { offset: string })[] = [];
+  let current: (HourBucket & { offset: string }) | undefined;
+  for (let ms = startMs; ms < endMs; ms += STEP_MS) {
+    const z = Temporal.Instant.fromEpochMilliseconds(ms).toZonedDateTimeISO(zone);
+    if (current && current.localHour === z.hour && current.offset === z.offset) {
+      current.endMs = ms + STEP_MS;
+      continue;
+    }
+    current = { startMs: ms, endMs: ms + STEP_MS, localDate: date, localHour: z.hour, weekday: day.dayOfWeek, offset: z.offset };
+    buckets.push(current);
+  }
+  const clean = buckets.map(({ offset: _offset, ...b }) => ({ ...b, endMs: Math.min(b.endMs, endMs) }));
+  if (bucketCache.size > 5_000) bucketCache.clear();
+  bucketCache.set(key, clean);
+  return clean;
+}
+
+export function localDateOf(zone: string, ms: number): string {
+  return Temporal.Instant.fromEpochMilliseconds(ms).toZonedDateTimeISO(zone).toPlainDate().toString();
+}
+
+/** Buckets overlapping [fromMs, toMs). */
+export function bucketsBetween(zone: string, fromMs: number, toMs: number): HourBucket[] {
+  const out: HourBucket[] = [];
+  let date = Temporal.PlainDate.from(localDateOf(zone, fromMs));
+  const last = localDateOf(zone, toMs - 1);
+  for (;;) {
+    for (const b of bucketsOfDate(zone, date.toString())) if (b.endMs > fromMs && b.startMs < toMs) out.push(b);
+    if (date.toString() >= last) return out;
+    date = date.add({ days: 1 });
+  }
+}
+
+export interface Interval {
+  startMs: number;
+  endMs: number;
+}
+
+export interface Demand {
+  weekly: Map<string, number>; // `${weekday}|${hour}`
+  overrides: Map<string, number>; // `${date}|${hour}`
+}
+
+export function requiredAt(demand: Demand, b: HourBucket): number {
+  return demand.overrides.get(`${b.localDate}|${b.localHour}`) ?? demand.weekly.get(`${b.weekday}|${b.localHour}`) ?? 0;
+}
+
+export interface CoverageHour {
+  hourStartMs: number;
+  hourEndMs: number;
+  localDate: string;
+  localHour: number;
+  required: number;
+  scheduled: number;
+  staffed: number;
+  minStaffed: number;
+  shortMinutes: number;
+  status: 'ok' | 'understaffed' | 'overstaffed';
+}
+
+/** Headcount over [fromMs, toMs): the time-weighted sum of people, the minimum, and minutes below `required`. */
+function sweep(intervals: Interval[], fromMs: number, toMs: number, required: number) {
+  if (toMs <= fromMs) return { personMs: 0, min: 0, shortMs: 0 };
+  const points: [number, number][] = [];
+  for (const i of intervals) {
+    const s = Math.max(i.startMs, fromMs);
+    const e = Math.min(i.endMs, toMs);
+    if (s < e) points.push([s, 1], [e, -1]);
+  }
+  points.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let count = 0;
+  let at = fromMs;
+  let personMs = 0;
+  let shortMs = 0;
+  let min = Infinity;
+  const span = (until: number) => {
+    if (until <= at) return;
+    personMs += count * (until - at);
+    if (count < required) shortMs += until - at;
+    min = Math.min(min, count);
+    at = until;
+  };
+  for (const [t, d] of points) {
+    span(t);
+    count += d;
+  }
+  span(toMs);
+  return { personMs, min: min === Infinity ? 0 : min, shortMs };
+}
+
+const round2 = (n: number) => Math.round(n * 100) / 100;
+
+/**
+ * One row per bucket. Staffed counts only the elapsed part of an hour (an open shift runs until now);
+ * for hours still to come, the shortfall is judged against the schedule instead.
+ */
+export function computeHours(input: {
+  buckets: HourBucket[];
+  demand: Demand;
+  scheduled: Interval[];
+  staffed: Interval[];
+  nowMs: number;
+}): CoverageHour[] {
+  return input.buckets.map((b) => {
+    const required = requiredAt(input.demand, b);
+    const elapsedEnd = Math.min(b.endMs, Math.max(b.startMs, input.nowMs));
+    const elapsed = elapsedEnd - b.startMs;
+    const sched = sweep(input.scheduled, b.startMs, b.endMs, required);
+    const staff = sweep(input.staffed, b.startMs, elapsedEnd, required);
+    const scheduled = round2(sched.personMs / (b.endMs - b.startMs));
+    const staffed = elapsed > 0 ? round2(staff.personMs / elapsed) : 0;
+    const future = elapsed === 0;
+    const judged = future ? scheduled : staffed;
+    const shortMs = future ? sched.shortMs : staff.shortMs;
+    let status: CoverageHour['status'] = 'ok';
+    if (required > 0 && judged < required - 0.05) status = 'understaffed';
+    else if (judged > required + Math.max(2, required * 0.25)) status = 'overstaffed';
+    return {
+      hourStartMs: b.startMs,
+      hourEndMs: b.endMs,
+      localDate: b.localDate,
+      localHour: b.localHour,
+      required,
+      scheduled,
+      staffed,
+      minStaffed: future ? 0 : staff.min,
+      shortMinutes: Math.round(shortMs / 60_000),
+      status,
+    };
+  });
+}
+
+/**
+ * An open shift older than this is a missed clock-out, not a person on the floor: it stops counting
+ * as staffed here (and is flagged as an alert instead).
+ */
+export const OPEN_SHIFT_LIMIT_MS = 16 * 3_600_000;
+
+/** Worked intervals of shifts, breaks excluded; an open shift or break runs until now (at most 16 h). */
+export function workedIntervals(
+  shifts: { clockInMs: number; clockOutMs: number | null; breaks: { startMs: number; endMs: number | null }[] }[],
+  nowMs: number,
+): Interval[] {
+  const out: Interval[] = [];
+  for (const s of shifts) {
+    const end = s.clockOutMs ?? Math.min(nowMs, s.clockInMs + OPEN_SHIFT_LIMIT_MS);
+    let cursor = s.clockInMs;
+    for (const b of [...s.breaks].sort((x, y) => x.startMs - y.startMs)) {
+      const bEnd = Math.min(b.endMs ?? nowMs, end);
+      if (b.startMs > cursor) out.push({ startMs: cursor, endMs: Math.min(b.startMs, end) });
+      cursor = Math.max(cursor, bEnd);
+    }
+    if (cursor < end) out.push({ startMs: cursor, endMs: end });
+  }
+  return out.filter((i) => i.endMs > i.startMs);
+}

@@ -1,0 +1,215 @@
+import { and, asc, desc, eq, gt, gte, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
+import type { DbOrTx } from '../../db/client.ts';
+import { employees, kioskPins, locations, punches, timesheetLocks, workShifts, type WorkBreak } from '../../db/schema.ts';
+
+export type PunchRow = typeof punches.$inferSelect;
+export type WorkShiftRow = typeof workShifts.$inferSelect;
+
+/** Serialises punches of one employee across processes (advisory lock held until commit). */
+export async function lockEmployeeClock(tx: DbOrTx, employeeId: string) {
+  await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${`clock:${employeeId}`}))`);
+}
+
+export const findPunchById = (db: DbOrTx, id: string) => db.query.punches.findFirst({ where: eq(punches.id, id) });
+
+export const findEmployee = (db: DbOrTx, id: string) =>
+  db.query.employees.findFirst({ where: eq(employees.id, id), columns: { id: true, name: true, locationId: true, departmentId: true, active: true, externalIds: true } });
+
+export const findLocation = (db: DbOrTx, id: string) => db.query.locations.findFirst({ where: eq(locations.id, id) });
+export const findLocations = (db: DbOrTx) => db.select().from(locations);
+
+/** The latest active punch of an employee: appending after it is the common, fast path. */
+export async function findLatestPunch(db: DbOrTx, employeeId: string) {
+  const [row] = await db
+    .select()
+    .from(punches)
+    .where(and(eq(punches.employeeId, employeeId), isNull(punches.supersededBy), eq(punches.state, 'placed')))
+    .orderBy(desc(punches.at))
+    .limit(1);
+  return row;
+}
+
+/** The latest clock-out strictly before `before`: the timeline is known to be "out" right after it. */
+export async function findAnchorClockOut(db: DbOrTx, employeeId: string, before: Date) {
+  const [row] = await db
+    .select({ at: punches.at })
+    .from(punches)
+    .where(and(eq(punches.employeeId, employeeId), isNull(punches.supersededBy), eq(punches.state, 'placed'), eq(punches.kind, 'clock_out'), lt(punches.at, before)))
+    .orderBy(desc(punches.at))
+    .limit(1);
+  return row?.at;
+}
+
+export function findActivePunchesAfter(db: DbOrTx, employeeId: string, after: Date | undefined) {
+  return db
+    .select()
+    .from(punches)
+    .where(and(eq(punches.employeeId, employeeId), isNull(punches.supersededBy), eq(punches.state, 'placed'), after ? gt(punches.at, after) : undefined))
+    .orderBy(asc(punches.at));
+}
+
+/** Late punches still waiting for their partners. */
+export function findPendingPunches(db: DbOrTx, employeeId: string) {
+  return db
+    .select()
+    .from(punches)
+    .where(and(eq(punches.employeeId, employeeId), isNull(punches.supersededBy), eq(punches.state, 'pending')))
+    .orderBy(asc(punches.at));
+}
+export const markPlaced = (db: DbOrTx, ids: string[]) =>
+  ids.length ? db.update(punches).set({ state: 'placed' }).where(inArray(punches.id, ids)) : Promise.resolve();
+
+export const insertPunch = (db: DbOrTx, values: typeof punches.$inferInsert) =>
+  db.insert(punches).values(values).onConflictDoNothing({ target: punches.id }).returning().then((r) => r[0]);
+
+export const supersedePunch = (db: DbOrTx, id: string, by: string) =>
+  db.update(punches).set({ supersededBy: by }).where(and(eq(punches.id, id), isNull(punches.supersededBy))).returning().then((r) => r[0]);
+
+export function findOpenShift(db: DbOrTx, employeeId: string) {
+  return db.query.workShifts.findFirst({ where: and(eq(workShifts.employeeId, employeeId), isNull(workShifts.clockOutAt)) });
+}
+
+export const insertWorkShift = (db: DbOrTx, values: typeof workShifts.$inferInsert) => db.insert(workShifts).values(values).returning().then((r) => r[0]!);
+export const updateWorkShift = (db: DbOrTx, id: string, values: { clockOutAt?: Date; clockOutPunchId?: string; breaks?: WorkBreak[] }) =>
+  db.update(workShifts).set(values).where(eq(workShifts.id, id));
+export const deleteWorkShiftsAfter = (db: DbOrTx, employeeId: string, after: Date | undefined) =>
+  db.delete(workShifts).where(and(eq(workShifts.employeeId, employeeId), after ? gt(workShifts.clockInAt, after) : undefined));
+
+export function findWorkShifts(db: DbOrTx, f: { employeeIds: string[]; from: Date; to: Date }) {
+  if (f.employeeIds.length === 0) return Promise.resolve([]);
+  return db
+    .select()
+    .from(workShifts)
+    .where(
+      and(
+        inArray(workShifts.employeeId, f.employeeIds),
+        lt(workShifts.clockInAt, f.to),
+        or(isNull(workShifts.clockOutAt), gt(workShifts.clockOutAt, f.from)),
+      ),
+    )
+    .orderBy(asc(workShifts.clockInAt));
+}
+
+export function findOpenShiftsAtLocations(db: DbOrTx, locationIds: string[] | undefined) {
+  return db
+    .select()
+    .from(workShifts)
+    .where(and(isNull(workShifts.clockOutAt), locationIds ? inArray(workShifts.locationId, locationIds.length ? locationIds : ['00000000-0000-0000-0000-000000000000']) : undefined));
+}
+
+export function findLocksCovering(db: DbOrTx, locationId: string, date: string) {
+  return db
+    .select()
+    .from(timesheetLocks)
+    .where(and(eq(timesheetLocks.locationId, locationId), lte(timesheetLocks.from, date), gte(timesheetLocks.to, date)))
+    .limit(1)
+    .then((r) => r[0]);
+}
+export function findLocks(db: DbOrTx, f: { locationIds?: string[] | undefined; from: string; to: string }) {
+  return db
+    .select()
+    .from(timesheetLocks)
+    .where(
+      and(
+        f.locationIds ? inArray(timesheetLocks.locationId, f.locationIds.length ? f.locationIds : ['00000000-0000-0000-0000-000000000000']) : undefined,
+        lte(timesheetLocks.from, f.to),
+        gte(timesheetLocks.to, f.from),
+      ),
+    );
+}
+export const insertLock = (db: DbOrTx, values: typeof timesheetLocks.$inferInsert) => db.insert(timesheetLocks).values(values).returning().then((r) => r[0]!);
+
+export const findPin = (db: DbOrTx, employeeId: string) => db.query.kioskPins.findFirst({ where: eq(kioskPins.employeeId, employeeId) });
+export const upsertPin = (db: DbOrTx, employeeId: string, pinHash: string) =>
+  db.insert(kioskPins).values({ employeeId, pinHash }).onConflictDoUpdate({ target: kioskPins.employeeId, set: { pinHash, updatedAt: new Date() } });
+
+// ---- bulk history (recordHistory) ----
+
+export const findEmployeesByIds = (db: DbOrTx, ids: string[]) =>
+  ids.length
+    ? db.query.employees.findMany({ where: inArray(employees.id, ids), columns: { id: true, name: true, locationId: true, departmentId: true, active: true } })
+    : Promise.resolve([]);
+
+/** Which of these punch ids are already taken. */
+export async function findExistingPunchIds(db: DbOrTx, ids: string[]) {
+  const taken = new Set<string>();
+  for (let i = 0; i < ids.length; i += 5000) {
+    const rows = await db.select({ id: punches.id }).from(punches).where(inArray(punches.id, ids.slice(i, i + 5000)));
+    for (const r of rows) taken.add(r.id);
+  }
+  return taken;
+}
+
+/** Every punch (any state) of these employees in [from, to]. */
+export function findPunchesBetween(db: DbOrTx, employeeIds: string[], from: Date, to: Date) {
+  if (employeeIds.length === 0) return Promise.resolve([]);
+  return db
+    .select({ employeeId: punches.employeeId, at: punches.at })
+    .from(punches)
+    .where(and(inArray(punches.employeeId, employeeIds), gte(punches.at, from), lte(punches.at, to)));
+}
+
+/** The open shifts of these employees. */
+export function findOpenShiftsOf(db: DbOrTx, employeeIds: string[]) {
+  if (employeeIds.length === 0) return Promise.resolve([]);
+  return db.select().from(workShifts).where(and(inArray(workShifts.employeeId, employeeIds), isNull(workShifts.clockOutAt)));
+}
+
+/** The latest active punch of each of these employees. */
+export async function findLatestPunchTimes(db: DbOrTx, employeeIds: string[]) {
+  if (employeeIds.length === 0) return new Map<string, Date>();
+  const rows = await db
+    .select({ employeeId: punches.employeeId, at: sql<Date | string>`max(${punches.at})` })
+    .from(punches)
+    .where(and(inArray(punches.employeeId, employeeIds), isNull(punches.supersededBy)))
+    .groupBy(punches.employeeId);
+  return new Map(rows.map((r) => [r.employeeId, new Date(r.at)]));
+}
+
+/**
+ * Many rows in one statement with a single JSON parameter: much cheaper to parse and plan than
+ * thousands of bind parameters (bulk history of the demo, migrations from another clock).
+ */
+export async function insertPunchesBulk(db: DbOrTx, rows: (typeof punches.$inferInsert)[]) {
+  for (let i = 0; i < rows.length; i += 5000) {
+    const json = JSON.stringify(
+      rows.slice(i, i + 5000).map((r) => ({
+        id: r.id,
+        employee_id: r.employeeId,
+        location_id: r.locationId,
+        kind: r.kind,
+        at: r.at.toISOString(),
+        source: r.source,
+        request_hash: r.requestHash,
+        recorded_at: (r.recordedAt ?? new Date()).toISOString(),
+        recorded_by: r.recordedBy ?? null,
+        state: r.state ?? 'placed',
+      })),
+    );
+    await db.execute(sql`
+      INSERT INTO punches (id, employee_id, location_id, kind, at, source, request_hash, recorded_at, recorded_by, state)
+      SELECT id, employee_id, location_id, kind, at, source, request_hash, recorded_at, recorded_by, state
+      FROM jsonb_to_recordset(${json}::jsonb) AS x(id uuid, employee_id uuid, location_id uuid, kind text, at timestamptz, source text,
+        request_hash text, recorded_at timestamptz, recorded_by text, state text)`);
+  }
+}
+export async function insertWorkShiftsBulk(db: DbOrTx, rows: (typeof workShifts.$inferInsert)[]) {
+  for (let i = 0; i < rows.length; i += 5000) {
+    const json = JSON.stringify(
+      rows.slice(i, i + 5000).map((r) => ({
+        employee_id: r.employeeId,
+        location_id: r.locationId,
+        clock_in_at: r.clockInAt.toISOString(),
+        clock_out_at: r.clockOutAt ? r.clockOutAt.toISOString() : null,
+        clock_in_punch_id: r.clockInPunchId,
+        clock_out_punch_id: r.clockOutPunchId ?? null,
+        breaks: r.breaks ?? [],
+      })),
+    );
+    await db.execute(sql`
+      INSERT INTO work_shifts (employee_id, location_id, clock_in_at, clock_out_at, clock_in_punch_id, clock_out_punch_id, breaks)
+      SELECT employee_id, location_id, clock_in_at, clock_out_at, clock_in_punch_id, clock_out_punch_id, breaks
+      FROM jsonb_to_recordset(${json}::jsonb) AS x(employee_id uuid, location_id uuid, clock_in_at timestamptz, clock_out_at timestamptz,
+        clock_in_punch_id uuid, clock_out_punch_id uuid, breaks jsonb)`);
+  }
+}

@@ -1,0 +1,279 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queryRows } from '../../db/client.ts';
+import { ADMIN, createTestApp, manualClock, seedSmallOrg, type TestApp } from '../../testing/test-app.ts';
+import { csvCell } from './timeclock.service.ts';
+
+// Monday 2026-03-02 09:00 in London (UTC+0 in winter).
+const clock = manualClock(new Date('2026-03-02T09:00:00Z'));
+let t: TestApp;
+let org: Awaited<ReturnType<typeof seedSmallOrg>>;
+const api = (url: string) => `/api/v1${url}`;
+const punch = (token: string, body: object) => t.call(token, { method: 'POST', url: api('/clock-events'), payload: body });
+const count = async (employeeId: string) =>
+  (await queryRows<{ n: number }>(t.database.db, sql`SELECT count(*)::int AS n FROM punches WHERE employee_id = ${employeeId}`))[0]!.n;
+
+beforeAll(async () => {
+  t = await createTestApp({ clock });
+  org = await seedSmallOrg(t);
+  for (const employeeId of [org.employee.id, org.colleague.id]) {
+    await t.call(t.adminToken, {
+      method: 'PUT',
+      url: api(`/employees/${employeeId}/contracts`),
+      payload: { effectiveFrom: '2026-03-01', pattern: [1, 2, 3, 4, 5].map((weekday) => ({ weekday, start: '08:00', end: '16:00', locationId: org.location.id, breakMinutes: 30 })) },
+    });
+  }
+});
+afterAll(() => t.close());
+
+/** Access tokens last 15 minutes: after moving the clock on, sign in again. */
+async function refreshTokens() {
+  t.adminToken = await t.login(ADMIN.email, ADMIN.password);
+  org.managerToken = await t.login('manager@test.example', org.password);
+  org.employeeToken = await t.login('ada@test.example', org.password);
+}
+
+describe('punches', () => {
+  it('is idempotent by client id: same body 200 with the original, another body 422, nothing new stored', async () => {
+    const body = { id: randomUUID(), employeeId: org.employee.id, kind: 'clock_in', at: '2026-03-02T07:58:00Z' };
+    const first = await punch(org.employeeToken, body);
+    expect(first.status).toBe(201);
+    const again = await punch(org.employeeToken, body);
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual(first.body);
+    const other = await punch(org.employeeToken, { ...body, at: '2026-03-02T08:01:00Z' });
+    expect(other.status).toBe(422);
+    expect(other.body.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
+    expect(await count(org.employee.id)).toBe(1);
+  });
+
+  it('refuses invalid transitions with a code that says which', async () => {
+    const p = (kind: string, at: string) => punch(org.employeeToken, { id: randomUUID(), employeeId: org.employee.id, kind, at });
+    expect((await p('clock_in', '2026-03-02T08:05:00Z')).body.error.code).toBe('ALREADY_CLOCKED_IN');
+    expect((await p('break_end', '2026-03-02T08:06:00Z')).body.error.code).toBe('NOT_ON_BREAK');
+    expect((await p('break_start', '2026-03-02T08:30:00Z')).status).toBe(201);
+    expect((await p('break_start', '2026-03-02T08:31:00Z')).body.error.code).toBe('ALREADY_ON_BREAK');
+    expect((await p('break_end', '2026-03-02T08:45:00Z')).status).toBe(201);
+    const colleague = await punch(t.adminToken, { id: randomUUID(), employeeId: org.colleague.id, kind: 'clock_out' });
+    expect(colleague.status).toBe(409);
+    expect(colleague.body.error.code).toBe('NOT_CLOCKED_IN');
+  });
+
+  it('refuses punches more than 2 minutes ahead, or older than the offline window', async () => {
+    const future = await punch(org.employeeToken, { id: randomUUID(), employeeId: org.employee.id, kind: 'break_start', at: '2026-03-02T09:03:00Z' });
+    expect(future.status).toBe(422);
+    expect(future.body.error.code).toBe('PUNCH_IN_FUTURE');
+    const old = await punch(org.employeeToken, { id: randomUUID(), employeeId: org.employee.id, kind: 'clock_in', at: '2026-02-20T08:00:00Z' });
+    expect(old.body.error.code).toBe('PUNCH_TOO_OLD');
+  });
+
+  it('who may punch: employees for themselves only, managers in scope, API keys with clock:write', async () => {
+    expect((await punch(org.employeeToken, { id: randomUUID(), employeeId: org.colleague.id, kind: 'clock_in' })).status).toBe(404);
+    expect((await punch(org.managerToken, { id: randomUUID(), employeeId: org.outsider.id, kind: 'clock_in' })).status).toBe(404);
+    const readKey = await t.call(t.adminToken, { method: 'POST', url: api('/api-keys'), payload: { name: 'reader', scopes: ['clock:read'] } });
+    const denied = await t.app.inject({ method: 'POST', url: api('/clock-events'), headers: { 'x-api-key': readKey.body.key }, payload: { id: randomUUID(), employeeId: org.outsider.id, kind: 'clock_in' } });
+    expect(denied.statusCode).toBe(403);
+    const writeKey = await t.call(t.adminToken, { method: 'POST', url: api('/api-keys'), payload: { name: 'terminal', scopes: ['clock:write'] } });
+    const ok = await t.app.inject({ method: 'POST', url: api('/clock-events'), headers: { 'x-api-key': writeKey.body.key }, payload: { id: randomUUID(), employeeId: org.outsider.id, kind: 'clock_in' } });
+    expect(ok.statusCode).toBe(201);
+    expect(JSON.parse(ok.body).source).toBe('api');
+  });
+
+  it('20 identical requests at once store one punch; 50 different clock-ins at once: exactly one succeeds', async () => {
+    const body = { id: randomUUID(), employeeId: org.colleague.id, kind: 'clock_in', at: '2026-03-02T08:00:00Z' };
+    const same = await Promise.all(Array.from({ length: 20 }, () => punch(t.adminToken, body)));
+    expect(same.filter((r) => r.status === 201)).toHaveLength(1);
+    expect(same.filter((r) => r.status === 200)).toHaveLength(19);
+    await punch(t.adminToken, { id: randomUUID(), employeeId: org.colleague.id, kind: 'clock_out', at: '2026-03-02T08:30:00Z' });
+    const racing = await Promise.all(
+      Array.from({ length: 50 }, () => punch(t.adminToken, { id: randomUUID(), employeeId: org.colleague.id, kind: 'clock_in', at: '2026-03-02T08:40:00Z' })),
+    );
+    expect(racing.filter((r) => r.status === 201)).toHaveLength(1);
+    expect(racing.filter((r) => r.status === 409).every((r) => r.body.error.code === 'ALREADY_CLOCKED_IN')).toBe(true);
+    const open = await queryRows<{ n: number }>(t.database.db, sql`SELECT count(*)::int AS n FROM work_shifts WHERE employee_id = ${org.colleague.id} AND clock_out_at IS NULL`);
+    expect(open[0]!.n).toBe(1);
+  });
+
+  it('the database itself refuses a second open shift', async () => {
+    await expect(
+      t.database.db.execute(sql`INSERT INTO work_shifts (employee_id, location_id, clock_in_at, clock_in_punch_id) VALUES (${org.colleague.id}, ${org.location.id}, now(), ${randomUUID()})`),
+    ).rejects.toThrow();
+  });
+});
+
+describe('late and corrected punches', () => {
+  it('late punches land in their place in the past, also out of order, and the worked shifts are rebuilt', async () => {
+    // Dee's Saturday in Mumbai, sent on Monday by a kiosk that was offline: the shift first, the break last.
+    const dee = await t.call(t.adminToken, { method: 'POST', url: api('/employees'), payload: { name: 'Dee Offline', departmentId: org.mumbaiOps.id, locationId: org.otherLocation.id } });
+    const p = (kind: string, at: string) => punch(t.adminToken, { id: randomUUID(), employeeId: dee.body.id, kind, at, source: 'kiosk' });
+    expect((await p('clock_in', '2026-03-02T03:00:00Z')).status).toBe(201); // Monday, already live
+    expect((await p('clock_out', '2026-03-02T03:01:00Z')).status).toBe(201);
+    // Saturday's clock-in arrives alone: it cannot fit before Monday's until its clock-out comes. It waits.
+    const saturdayIn = await p('clock_in', '2026-02-28T08:00:00Z');
+    expect(saturdayIn.status).toBe(202);
+    expect(saturdayIn.body.state).toBe('pending');
+    const empty = await t.call(t.adminToken, { method: 'GET', url: api(`/timesheets?from=2026-02-28&to=2026-02-28&employeeId=${dee.body.id}`) });
+    expect(empty.body.items[0].shifts).toEqual([]);
+    const saturdayOut = await p('clock_out', '2026-02-28T16:00:00Z');
+    expect(saturdayOut.status).toBe(201);
+    const punches = await t.call(t.adminToken, { method: 'GET', url: api(`/clock-events?employeeId=${dee.body.id}&from=2026-02-28&to=2026-02-28`) });
+    expect(punches.body.items.map((e: any) => e.state)).toEqual(['placed', 'placed']);
+    expect((await p('break_start', '2026-02-28T12:00:00Z')).status).toBe(201);
+    expect((await p('break_end', '2026-02-28T12:30:00Z')).status).toBe(201);
+    const sheet = await t.call(t.adminToken, { method: 'GET', url: api(`/timesheets?from=2026-02-28&to=2026-02-28&employeeId=${dee.body.id}`) });
+    expect(sheet.status).toBe(200);
+    const shift = sheet.body.items[0].shifts[0];
+    expect(shift.breakMinutes).toBe(30);
+    expect(shift.workedMinutes).toBe(450);
+    expect(shift.clockIn).toBe('2026-02-28T13:30:00+05:30');
+    // A late punch that contradicts its neighbours waits as pending and changes nothing that counts.
+    const stray = await p('clock_in', '2026-02-28T10:00:00Z');
+    expect(stray.status).toBe(202);
+    const again = await t.call(t.adminToken, { method: 'GET', url: api(`/timesheets?from=2026-02-28&to=2026-02-28&employeeId=${dee.body.id}`) });
+    expect(again.body.items[0].shifts).toEqual(sheet.body.items[0].shifts);
+  });
+
+  it('a manager moves a punch with a reason; the original stays and both are in the audit log', async () => {
+    const list = await t.call(org.managerToken, { method: 'GET', url: api(`/clock-events?employeeId=${org.employee.id}&from=2026-03-02&to=2026-03-02`) });
+    const clockIn = list.body.items.find((e: any) => e.kind === 'clock_in');
+    const noReason = await t.call(org.managerToken, { method: 'POST', url: api('/clock-events/corrections'), payload: { id: randomUUID(), employeeId: org.employee.id, kind: 'clock_in', at: '2026-03-02T07:45:00Z', replaces: clockIn.id } });
+    expect(noReason.status).toBe(400);
+    const fix = await t.call(org.managerToken, {
+      method: 'POST',
+      url: api('/clock-events/corrections'),
+      payload: { id: randomUUID(), employeeId: org.employee.id, kind: 'clock_in', at: '2026-03-02T07:45:00Z', replaces: clockIn.id, reason: 'badge reader was down' },
+    });
+    expect(fix.status).toBe(201);
+    expect(fix.body.correctionOf).toBe(clockIn.id);
+    const after = await t.call(org.managerToken, { method: 'GET', url: api(`/clock-events?employeeId=${org.employee.id}&from=2026-03-02&to=2026-03-02`) });
+    expect(after.body.items.find((e: any) => e.id === clockIn.id).supersededBy).toBe(fix.body.id);
+    const audit = await t.call(t.adminToken, { method: 'GET', url: api(`/audit?entityType=clock_event&entityId=${clockIn.id}`) });
+    expect(audit.body.items.map((e: any) => e.type)).toEqual(['clock_event.recorded']);
+    const corrected = await t.call(t.adminToken, { method: 'GET', url: api(`/audit?entityType=clock_event&entityId=${fix.body.id}`) });
+    expect(corrected.body.items[0]).toMatchObject({ type: 'clock_event.corrected', payload: { reason: 'badge reader was down', before: { at: '2026-03-02T07:58:00.000Z' }, after: { at: '2026-03-02T07:45:00.000Z' } } });
+    expect((await t.call(org.employeeToken, { method: 'POST', url: api('/clock-events/corrections'), payload: { id: randomUUID(), employeeId: org.employee.id, kind: 'clock_out', at: '2026-03-02T08:50:00Z', reason: 'please' } })).status).toBe(403);
+  });
+});
+
+describe('live floor', () => {
+  it('shows on shift, on break, late, absent and unscheduled against today\'s schedule', async () => {
+    // Ada is clocked in (on shift), Bo is clocked in from 08:40; add a break for Bo.
+    await punch(t.adminToken, { id: randomUUID(), employeeId: org.colleague.id, kind: 'break_start', at: '2026-03-02T08:55:00Z' });
+    const live = await t.call(org.managerToken, { method: 'GET', url: api(`/live?locationId=${org.location.id}`) });
+    expect(live.status).toBe(200);
+    const ada = live.body.items.find((i: any) => i.employeeId === org.employee.id);
+    expect(ada).toMatchObject({ status: 'on_shift', scheduled: { start: '2026-03-02T08:00:00+00:00', end: '2026-03-02T16:00:00+00:00' }, nextAction: 'clock_out' });
+    // The manager only sees Packing; the admin sees Bo on break.
+    expect(live.body.items.some((i: any) => i.employeeId === org.colleague.id)).toBe(false);
+    const all = await t.call(t.adminToken, { method: 'GET', url: api(`/live?locationId=${org.location.id}`) });
+    expect(all.body.items.find((i: any) => i.employeeId === org.colleague.id)).toMatchObject({ status: 'on_break', nextAction: 'break_end' });
+    expect(all.body.counts.on_break).toBe(1);
+  });
+
+  it('late once the grace period passes, absent once the shift is over', async () => {
+    // A third person scheduled today who never comes.
+    const eve = await t.call(t.adminToken, { method: 'POST', url: api('/employees'), payload: { name: 'Eve Nocome', departmentId: org.packing.id, locationId: org.location.id } });
+    await t.call(t.adminToken, { method: 'PUT', url: api(`/employees/${eve.body.id}/contracts`), payload: { effectiveFrom: '2026-03-01', pattern: [{ weekday: 1, start: '08:00', end: '12:00', locationId: org.location.id }] } });
+    const status = async () => (await t.call(t.adminToken, { method: 'GET', url: api(`/live?locationId=${org.location.id}`) })).body.items.find((i: any) => i.employeeId === eve.body.id).status;
+    expect(await status()).toBe('late');
+    clock.advance(3.5 * 3_600_000); // 12:30
+    await refreshTokens();
+    expect(await status()).toBe('absent');
+  });
+});
+
+describe('timesheets', () => {
+  it('locks a period: later punches inside it are refused with 409', async () => {
+    const lock = await t.call(org.managerToken, { method: 'POST', url: api('/timesheets/locks'), payload: { locationId: org.location.id, from: '2026-02-23', to: '2026-03-01' } });
+    expect(lock.status).toBe(403); // a department manager is not the location's manager
+    const byAdmin = await t.call(t.adminToken, { method: 'POST', url: api('/timesheets/locks'), payload: { locationId: org.location.id, from: '2026-02-23', to: '2026-03-01' } });
+    expect(byAdmin.status).toBe(201);
+    const late = await punch(t.adminToken, { id: randomUUID(), employeeId: org.colleague.id, kind: 'clock_in', at: '2026-03-01T08:00:00Z' });
+    expect(late.status).toBe(409);
+    expect(late.body.error.code).toBe('PERIOD_LOCKED');
+  });
+
+  it('exports payroll CSV with offsets and neutralised formula cells', async () => {
+    await t.call(t.adminToken, { method: 'PATCH', url: api(`/employees/${org.employee.id}`), payload: { externalIds: { payroll: '=HYPERLINK("http://evil")' } } });
+    const res = await t.app.inject({ method: 'GET', url: api('/timesheets.csv?from=2026-03-02&to=2026-03-02'), headers: { authorization: `Bearer ${t.adminToken}` } });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toContain('text/csv');
+    const lines = res.body.trim().split('\r\n');
+    expect(lines[0]).toBe('employee_id,payroll_id,name,department,location,date,clock_in,clock_out,break_minutes,worked_minutes');
+    const ada = lines.find((l) => l.startsWith(org.employee.id))!;
+    expect(ada).toContain(`"'=HYPERLINK(""http://evil"")"`);
+    expect(ada).toContain('2026-03-02T07:45:00+00:00');
+    expect(csvCell('-1+2')).toBe("'-1+2");
+    expect(csvCell('plain')).toBe('plain');
+  });
+});
+
+describe('import and batches', () => {
+  it('imports a CSV with a mapping, reports bad lines, and adds nothing on a second import', async () => {
+    const file = [
+      'Payroll,Action,Time',
+      'P-2,Clock Out,2026-03-02T12:08:00+00:00',
+      'P-2,Clock In,2026-03-02T12:05:00Z',
+      'NOPE,Clock In,2026-03-02T08:00:00Z',
+      'P-2,dance,2026-03-02T09:00:00Z',
+      'P-2,Clock In,03/02/2026 08:00',
+    ].join('\n');
+    await t.call(t.adminToken, { method: 'PATCH', url: api(`/employees/${org.colleague.id}`), payload: { externalIds: { payroll: 'P-2' } } });
+    const upload = async () => {
+      const boundary = 'workfloorboundary';
+      const body = [
+        `--${boundary}`,
+        'Content-Disposition: form-data; name="mapping"',
+        '',
+        JSON.stringify({ employee: 'Payroll', match: 'payroll', kind: 'Action', at: 'Time' }),
+        `--${boundary}`,
+        'Content-Disposition: form-data; name="file"; filename="punches.csv"',
+        'Content-Type: text/csv',
+        '',
+        file,
+        `--${boundary}--`,
+        '',
+      ].join('\r\n');
+      return t.app.inject({ method: 'POST', url: api('/clock-events/import'), headers: { authorization: `Bearer ${t.adminToken}`, 'content-type': `multipart/form-data; boundary=${boundary}` }, payload: body });
+    };
+    // Bo is on a break in the live-floor test: end Monday's shift so Tuesday's punches fit.
+    await punch(t.adminToken, { id: randomUUID(), employeeId: org.colleague.id, kind: 'clock_out', at: '2026-03-02T12:00:00Z' });
+    const first = JSON.parse((await upload()).body);
+    expect(first).toMatchObject({ rows: 5, accepted: 2, replayed: 0 });
+    expect(first.errors.map((e: any) => e.line)).toEqual([4, 5, 6]);
+    expect(first.errors[0].message).toContain('No employee matches "NOPE"');
+    const second = JSON.parse((await upload()).body);
+    expect(second).toMatchObject({ accepted: 0, replayed: 2 });
+  });
+
+  it('accepts batches from integrations with per-item results', async () => {
+    const key = await t.call(t.adminToken, { method: 'POST', url: api('/api-keys'), payload: { name: 'connecteam-sync', scopes: ['clock:write'] } });
+    const id = randomUUID();
+    const events = [
+      { id, employeeId: org.colleague.id, kind: 'clock_in', at: '2026-03-02T12:10:00Z' },
+      { id, employeeId: org.colleague.id, kind: 'clock_in', at: '2026-03-02T12:10:00Z' },
+      { id: randomUUID(), employeeId: org.colleague.id, kind: 'break_end', at: '2026-03-02T12:11:00Z' },
+    ];
+    const res = await t.app.inject({ method: 'POST', url: api('/clock-events/batch'), headers: { 'x-api-key': key.body.key }, payload: { events } });
+    expect(JSON.parse(res.body)).toMatchObject({ accepted: 1, replayed: 1, refused: 1, items: [{ status: 201 }, { status: 200 }, { status: 409, code: 'NOT_ON_BREAK' }] });
+  });
+});
+
+describe('kiosk', () => {
+  it('punches with the right PIN only, and locks out after repeated wrong PINs', async () => {
+    expect((await t.call(org.employeeToken, { method: 'PUT', url: api(`/employees/${org.employee.id}/pin`), payload: { pin: '12a4' } })).status).toBe(400);
+    expect((await t.call(org.employeeToken, { method: 'PUT', url: api(`/employees/${org.employee.id}/pin`), payload: { pin: '2468' } })).status).toBe(204);
+    const people = await t.call(org.managerToken, { method: 'GET', url: api(`/kiosk/people?locationId=${org.location.id}&q=ada`) });
+    expect(people.body.items).toEqual([{ employeeId: org.employee.id, name: 'Ada Employee', badge: null, nextAction: 'clock_out' }]);
+    const attempt = (pin: string) => t.call(org.managerToken, { method: 'POST', url: api('/kiosk/punch'), payload: { id: randomUUID(), employeeId: org.employee.id, kind: 'clock_out', pin } });
+    expect((await attempt('1111')).body.error.code).toBe('INVALID_CREDENTIALS');
+    const ok = await attempt('2468');
+    expect(ok.status).toBe(201);
+    expect(ok.body.source).toBe('kiosk');
+    for (let i = 0; i < 5; i++) await attempt('0000');
+    const locked = await attempt('2468');
+    expect(locked.status).toBe(429);
+    expect(locked.headers['retry-after']).toBeDefined();
+  });
+});

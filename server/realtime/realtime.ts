@@ -1,0 +1,185 @@
+import type { Server as HttpServer } from 'node:http';
+import type { Logger } from 'pino';
+import { Server, type Socket } from 'socket.io';
+import { subscribeRequest, type Channel, type ClientToServerEvents, type ServerToClientEvents } from '../../contract/events.ts';
+import type { AuthService } from '../features/auth/auth.service.ts';
+import { logStart, toLogEvent, type EventLog, type LogPosition, type StoredEvent } from '../events/event-log.ts';
+import type { LogTail } from '../events/log-tail.ts';
+import { AppError } from '../lib/app-error.ts';
+import type { Principal } from '../lib/principal.ts';
+import { authenticate } from '../plugins/auth.ts';
+import { canSee, canSubscribe, channelsOf, isBroadcastChannel, seesWholeChannel } from './channels.ts';
+
+type WorkfloorSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { principal: Principal }>;
+
+const MAX_REPLAY = 5_000;
+const REPLAY_BATCH = 1_000;
+
+const after = (a: LogPosition, b: LogPosition) => {
+  const ta = BigInt(a.txId);
+  const tb = BigInt(b.txId);
+  return ta > tb || (ta === tb && a.seq > b.seq);
+};
+
+export interface RealtimeDeps {
+  httpServer: HttpServer;
+  auth: AuthService;
+  events: EventLog;
+  tail: LogTail;
+  log: Logger;
+  onSocketCount?: (count: number) => void;
+}
+
+/**
+ * Socket.IO: authenticates the handshake, authorises each channel, and pushes the log's events to the
+ * sockets subscribed to their channels. A client that subscribes with `sinceSeq` is first sent, in
+ * order, every event after that one on the channel; the replay runs between two deliveries of the
+ * tail, so it joins the live stream with no gap and no duplicate.
+ */
+export function createRealtime({ httpServer, auth, events, tail, log, onSocketCount }: RealtimeDeps) {
+  const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { principal: Principal }>(httpServer, {
+    path: '/socket.io',
+    serveClient: false,
+    maxHttpBufferSize: 64 * 1024,
+    cors: { origin: false },
+  });
+  const subscribers = new Map<Channel, Set<WorkfloorSocket>>();
+  // Connected sockets of the namespace, not engine connections: a client that disconnects leaves the
+  // namespace before its 'disconnect' handler runs, while its engine connection closes only later.
+  const openSockets = () => io.of('/').sockets.size;
+
+  io.use(async (socket, next) => {
+    const { token, apiKey } = (socket.handshake.auth ?? {}) as { token?: unknown; apiKey?: unknown };
+    try {
+      socket.data.principal = await authenticate(auth, {
+        token: typeof token === 'string' ? token : undefined,
+        apiKey: typeof apiKey === 'string' ? apiKey : undefined,
+      });
+      next();
+    } catch (err) {
+      const code = err instanceof AppError ? err.code : 'UNAUTHENTICATED';
+      const error = new Error(err instanceof AppError ? err.message : 'Not authenticated') as Error & { data: unknown };
+      error.data = { code };
+      next(error);
+    }
+  });
+
+  function emit(socket: WorkfloorSocket, channel: Channel, event: StoredEvent) {
+    if (canSee(socket.data.principal, channel, event)) socket.emit('event', { ...toLogEvent(event), channel });
+  }
+
+  async function replay(socket: WorkfloorSocket, channel: Channel, sinceSeq: number, upTo: LogPosition): Promise<number> {
+    let position = sinceSeq === 0 ? logStart : await events.positionOf(sinceSeq);
+    if (!position) throw new AppError('NOT_FOUND', `No event with seq ${sinceSeq}; reload instead`);
+    let sent = 0;
+    for (;;) {
+      const batch = await events.readAfter(position, REPLAY_BATCH);
+      for (const event of batch) {
+        if (after(event, upTo)) return sent;
+        // Count only what this principal may see: `replayed` is what the client actually receives.
+        if (channelsOf(event).includes(channel) && canSee(socket.data.principal, channel, event)) {
+          if (++sent > MAX_REPLAY) throw new AppError('CONFLICT', 'Too many missed events to replay; reload instead');
+          socket.emit('event', { ...toLogEvent(event), channel });
+        }
+      }
+      if (batch.length < REPLAY_BATCH) return sent;
+      position = batch.at(-1)!;
+    }
+  }
+
+  io.on('connection', (socket: WorkfloorSocket) => {
+    onSocketCount?.(openSockets());
+    const mine = new Set<Channel>();
+
+    socket.on('subscribe', async (raw, ack) => {
+      const reply = typeof ack === 'function' ? ack : () => undefined;
+      const parsed = subscribeRequest.safeParse(raw);
+      if (!parsed.success) return reply({ ok: false, code: 'VALIDATION_FAILED', message: parsed.error.issues[0]?.message ?? 'bad request' });
+      const { channel, sinceSeq } = parsed.data;
+      if (!canSubscribe(socket.data.principal, channel)) {
+        return reply({ ok: false, code: 'FORBIDDEN', message: `You may not subscribe to ${channel}` });
+      }
+      try {
+        const replayed = await tail.exclusive(async (delivered) => {
+          const n = sinceSeq === undefined ? 0 : await replay(socket, channel, sinceSeq, delivered);
+          if (isBroadcastChannel(channel) && seesWholeChannel(socket.data.principal, channel)) void socket.join(channel);
+          else {
+            if (!subscribers.has(channel)) subscribers.set(channel, new Set());
+            subscribers.get(channel)!.add(socket);
+          }
+          mine.add(channel);
+          return n;
+        });
+        reply({ ok: true, channel, replayed });
+      } catch (err) {
+        const e = err instanceof AppError ? err : new AppError('INTERNAL', 'Could not subscribe');
+        if (!(err instanceof AppError)) log.error({ err }, 'subscribe failed');
+        reply({ ok: false, code: e.code, message: e.message });
+      }
+    });
+
+    socket.on('unsubscribe', (raw, ack) => {
+      const channel = (raw as { channel?: unknown } | undefined)?.channel;
+      if (typeof channel === 'string') {
+        subscribers.get(channel as Channel)?.delete(socket);
+        void socket.leave(channel);
+        mine.delete(channel as Channel);
+      }
+      if (typeof ack === 'function') ack({ ok: true });
+    });
+
+    socket.on('disconnect', () => {
+      for (const channel of mine) subscribers.get(channel)?.delete(socket);
+      onSocketCount?.(openSockets());
+    });
+  });
+
+  function closeWhere(match: (p: Principal) => boolean, code: string, message: string) {
+    for (const socket of io.sockets.sockets.values() as Iterable<WorkfloorSocket>) {
+      if (match(socket.data.principal)) {
+        socket.emit('revoked', { code, message });
+        socket.disconnect(true);
+      }
+    }
+  }
+
+  /** The tail's listener: fan-out, then close the sockets whose session, user or key just ended. */
+  function deliver(batch: StoredEvent[]) {
+    for (const event of batch) {
+      for (const channel of channelsOf(event)) {
+        // Everyone in a broadcast channel may see all of it: one encoding for all its sockets.
+        if (isBroadcastChannel(channel)) io.to(channel).emit('event', { ...toLogEvent(event), channel });
+        // Subscribers who may see only part of the channel get what is theirs, one by one.
+        for (const socket of subscribers.get(channel) ?? []) emit(socket, channel, event);
+      }
+      // Deactivation first: its payload also lists the sessions it ended, and the client should be told
+      // why (a closed socket is gone from the namespace, so the session check below skips it).
+      if (event.type === 'user.deactivated') {
+        closeWhere((p) => p.kind === 'user' && p.userId === event.entity.id, 'USER_DEACTIVATED', 'Your account was deactivated');
+      }
+      const ended = event.type === 'session.ended' || event.type === 'session.revoked';
+      const sessionIds = new Set<string>(ended ? [event.entity.id] : ((event.payload.sessionIds as string[] | undefined) ?? []));
+      if (sessionIds.size > 0) {
+        closeWhere((p) => p.kind === 'user' && sessionIds.has(p.sessionId), 'SESSION_ENDED', 'Your session has ended');
+      }
+      if (event.type === 'api_key.revoked') {
+        closeWhere((p) => p.kind === 'api_key' && p.keyId === event.entity.id, 'API_KEY_REVOKED', 'This API key was revoked');
+      }
+    }
+  }
+
+  const unsubscribe = tail.subscribe(deliver);
+
+  return {
+    io,
+    socketCount: openSockets,
+    /** Disconnects every socket; the HTTP server itself is closed by Fastify. */
+    close() {
+      unsubscribe();
+      io.disconnectSockets(true);
+      io.engine.close();
+    },
+  };
+}
+
+export type Realtime = ReturnType<typeof createRealtime>;

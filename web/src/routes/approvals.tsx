@@ -1,0 +1,5 @@
+import { ApprovalsInbox } from '@/features/schedule/components/approvals-inbox';
+
+export function ApprovalsRoute() {
+  return <ApprovalsInbox />;
+}

@@ -1,0 +1,5 @@
+import { DepartmentsPage } from '@/features/org/components/departments-page';
+
+export function DepartmentsRoute() {
+  return <DepartmentsPage />;
+}

@@ -1,0 +1,5 @@
+import { LocationsPage } from '@/features/org/components/locations-page';
+
+export function LocationsRoute() {
+  return <LocationsPage />;
+}

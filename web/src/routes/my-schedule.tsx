@@ -1,0 +1,5 @@
+import { MySchedulePage } from '@/features/schedule/components/my-schedule-page';
+
+export function MyScheduleRoute() {
+  return <MySchedulePage />;
+}

@@ -1,0 +1,5 @@
+import { UsersPage } from '@/features/org/components/users-page';
+
+export function UsersRoute() {
+  return <UsersPage />;
+}
