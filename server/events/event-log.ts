@@ -43,6 +43,9 @@ export type EventLog = ReturnType<typeof createEventLog>;
  * commit together or not at all. Readers take events in (tx_id, seq) order, and only from
  * transactions older than the oldest one still running (the snapshot's xmin): a transaction that
  * commits later always has a larger tx_id than anything already read, so nothing is ever skipped.
+ * The price: that horizon is the whole PostgreSQL cluster's, so a long transaction in any database
+ * of the cluster delays (never loses) what readers see. Give Workfloor a cluster that does not host
+ * long-running batch jobs; tests wait for the horizon explicitly (`settle` in testing/test-app.ts).
  */
 export function createEventLog({ db }: { db: Db }) {
   const appendedIn = new WeakMap<object, number>();

@@ -62,6 +62,7 @@ describe('log order across a decimal-digit boundary of transaction ids', () => {
 
   it('head is the newest event in numeric order', async () => {
     expect(newest.txId).not.toBe('99');
+    await t.waitForHorizon();
     expect(await t.wf.events.head()).toEqual({ txId: newest.txId, seq: newest.seq });
   });
 
@@ -71,6 +72,7 @@ describe('log order across a decimal-digit boundary of transaction ids', () => {
       { name: `order-${randomUUID()}`, batchSize: 1, handle: async (_tx: Tx, batch) => void seen.push(...batch) },
       { db: t.database.db, events: t.wf.events, log: pino({ level: 'silent' }) },
     );
+    await t.waitForHorizon();
     await consumer.drain();
     const all = await t.wf.events.readAfter(logStart, 10_000);
     expect(seen.map((e) => e.id)).toEqual(all.map((e) => e.id));

@@ -88,11 +88,15 @@ export function createLogTail({ events, log }: { events: EventLog; log: Logger }
     },
     /** Delivers everything committed so far; resolves when listeners have seen it (tests, shutdown). */
     flush: () => enqueue(pollOnce),
-    /** Runs `job` between two deliveries with the position delivered so far. */
+    /**
+     * Runs `job` between two deliveries, after delivering everything committed so far, with the
+     * position delivered. A subscriber's replay therefore covers every event committed before it
+     * asked, and the live stream carries only what commits later.
+     */
     exclusive<T>(job: (delivered: LogPosition) => Promise<T>): Promise<T> {
       return enqueue(async () => {
-        if (!position) position = await events.head();
-        return job(position);
+        await pollOnce();
+        return job(position!);
       });
     },
   };

@@ -245,6 +245,8 @@ describe('replay by seq', () => {
     const missed = [await location('M1'), await location('M2')];
     await t.login('ada@test.example', org.password); // session.started: `me` only
     missed.push(await location('M3'));
+    // Everything missed is committed and readable: the replay, not the live stream, must carry it.
+    await t.settle();
 
     const again = await connect({ token: t.adminToken });
     const ack = await again.subscribe('org', lastSeq);
@@ -272,6 +274,7 @@ describe('replay by seq', () => {
 
     await post('/employees', { name: 'Mumbai B', departmentId: org.mumbaiOps.id, locationId: org.otherLocation.id });
     const inScope = await post('/employees', { name: 'Packer C', departmentId: org.packing.id, locationId: org.location.id });
+    await t.settle();
 
     const back = await connect({ token: org.managerToken });
     // The out-of-scope event is on the channel but not for this manager: neither sent nor counted.

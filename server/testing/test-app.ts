@@ -2,7 +2,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import pino from 'pino';
 import { buildApp, type Workfloor } from '../app.ts';
-import { openDatabase, type Database } from '../db/client.ts';
+import { sql } from 'drizzle-orm';
+import { openDatabase, queryRows, type Database } from '../db/client.ts';
 import { systemClock, type Clock } from '../lib/clock.ts';
 import { memoryRateLimitStore, type RateLimitStore } from '../lib/rate-limiter.ts';
 
@@ -47,6 +48,15 @@ export interface TestApp {
   /** `app.inject` with a bearer token (or none), answering status and parsed JSON. */
   call(token: string | undefined, options: InjectOptions): Promise<{ status: number; body: any; headers: Record<string, unknown> }>;
   login(email: string, password: string): Promise<string>;
+  /**
+   * Waits until every event committed so far is readable (below the log's horizon), then drains the
+   * consumers and delivers the tail. On PostgreSQL the horizon is cluster-wide: a transaction open in
+   * another database (another test file) holds it back, so "drained" alone can mean "drained up to
+   * an older event".
+   */
+  settle(consumer?: string): Promise<void>;
+  /** Waits until every event committed so far is readable (the first half of `settle`). */
+  waitForHorizon(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -96,6 +106,31 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     return res.body.accessToken as string;
   }
 
+  async function waitForHorizon() {
+    const { events } = app.workfloor;
+    const [newest] = await queryRows<{ tx_id: string; seq: number | string }>(
+      database.db,
+      sql`SELECT tx_id::text AS tx_id, seq FROM events ORDER BY tx_id DESC, seq DESC LIMIT 1`,
+    );
+    if (newest) {
+      const deadline = Date.now() + 15_000;
+      for (;;) {
+        const head = await events.head();
+        const [headTx, newestTx] = [BigInt(head.txId), BigInt(newest.tx_id)];
+        if (headTx > newestTx || (headTx === newestTx && head.seq >= Number(newest.seq))) break;
+        if (Date.now() > deadline) throw new Error(`the log horizon stayed behind seq ${newest.seq} for 15 s`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    }
+  }
+
+  async function settle(consumer?: string) {
+    const { consumers, tail } = app.workfloor;
+    await waitForHorizon();
+    for (const c of consumers) if (!consumer || c.name === consumer) await c.drain();
+    await tail.flush();
+  }
+
   const adminToken = await login(ADMIN.email, ADMIN.password);
   return {
     app,
@@ -104,6 +139,8 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     adminToken,
     call,
     login,
+    settle,
+    waitForHorizon,
     async close() {
       await app.close();
       if (!options.database) await database.close();

@@ -58,7 +58,7 @@ const clock = manualClock(new Date('2026-03-02T12:00:00Z'));
 let t: TestApp;
 let org: Awaited<ReturnType<typeof seedSmallOrg>>;
 const api = (url: string) => `/api/v1${url}`;
-const drain = () => t.wf.consumers.find((c) => c.name === 'coverage')!.drain();
+const drain = () => t.settle('coverage');
 const snapshot = async () =>
   queryRows<Record<string, unknown>>(
     t.database.db,
@@ -176,7 +176,7 @@ describe('coverage pipeline', () => {
         const rebuilt = await snapshot();
         expect(rebuilt).toEqual(incremental);
       }),
-      { numRuns: 12 },
+      { numRuns: Number(process.env.PROPERTY_RUNS ?? 12) },
     );
   }, 240_000);
 });
