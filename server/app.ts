@@ -114,7 +114,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const org = createOrgService({ db, events, auth, log: log.child({ module: 'org' }) });
   const audit = createAuditService({ db });
   const schedule = createScheduleService({ db, events, clock, log: log.child({ module: 'schedule' }) });
-  const timeclock = createTimeclockService({ db, events, clock, schedule, rateLimits, locationById: org.locationById, log: log.child({ module: 'timeclock' }) });
+  const timeclock = createTimeclockService({ db, events, clock, schedule, rateLimits, log: log.child({ module: 'timeclock' }) });
   const coverage = createCoverageService({ db, events, clock, schedule, log: log.child({ module: 'coverage' }) });
   const consumers = [orgHeadcountConsumer, coverage.consumer].map((definition) =>
     createConsumer(definition, { db, events, log: log.child({ consumer: definition.name }) }),

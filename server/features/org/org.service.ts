@@ -113,9 +113,6 @@ export function createOrgService({ db, events, auth }: OrgDeps) {
   }
 
   return {
-    /** A location by id from memory, with no access check: for other features' internal use. */
-    locationById: (id: string) => cachedLocation(id),
-
     /** Keeps the in-memory reads true to the log; called by the log tail in every process. */
     applyEvents(batch: StoredEvent[]) {
       if (batch.some((e) => e.entity.type === 'location')) locationCache = undefined;

@@ -1,13 +1,66 @@
-import { and, asc, desc, eq, gt, gte, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
-import type { DbOrTx } from '../../db/client.ts';
+import { and, asc, desc, eq, gt, gte, inArray, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
+import { queryRows, type DbOrTx, type Tx } from '../../db/client.ts';
+import { fromJsonRow, jsonRow } from '../../db/json-row.ts';
 import { employees, kioskPins, locations, punches, timesheetLocks, workShifts, type WorkBreak } from '../../db/schema.ts';
 
 export type PunchRow = typeof punches.$inferSelect;
 export type WorkShiftRow = typeof workShifts.$inferSelect;
 
-/** Serialises punches of one employee across processes (advisory lock held until commit). */
+/**
+ * Serialises punches of one employee across processes (advisory lock held until commit). The key is
+ * built from the id as PostgreSQL prints it, so every spelling of one uuid takes the same lock.
+ */
+const clockLockKey = (employeeId: SQL) => sql`hashtext('clock:' || (${employeeId})::text)`;
+
 export async function lockEmployeeClock(tx: DbOrTx, employeeId: string) {
-  await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${`clock:${employeeId}`}))`);
+  await tx.execute(sql`SELECT pg_advisory_xact_lock(${clockLockKey(sql`${employeeId}::uuid`)})`);
+}
+
+/**
+ * The punch path's first statement: takes the employee's clock lock and answers the employee with the
+ * punch's location (theirs unless another is named). One round trip instead of three.
+ */
+export async function lockClockAndFindEmployee(tx: Tx, employeeId: string, locationId: string | undefined) {
+  const [row] = await queryRows<{ employee: unknown; location: unknown }>(
+    tx,
+    sql`SELECT pg_advisory_xact_lock(${clockLockKey(sql`e.id`)}) AS locked,
+          json_build_object('id', e.id, 'name', e.name, 'locationId', e.location_id, 'departmentId', e.department_id,
+                            'active', e.active, 'externalIds', e.external_ids) AS employee,
+          (SELECT json_build_object('id', l.id, 'name', l.name, 'timezone', l.timezone) FROM locations l
+            WHERE l.id = coalesce(${locationId ?? null}::uuid, e.location_id)) AS location
+        FROM employees e WHERE e.id = ${employeeId}::uuid`,
+  );
+  if (!row) return undefined;
+  return {
+    employee: row.employee as { id: string; name: string; locationId: string; departmentId: string; active: boolean; externalIds: Record<string, string> },
+    location: (row.location ?? undefined) as { id: string; name: string; timezone: string } | undefined,
+  };
+}
+
+/**
+ * The punch path's second statement, under the clock lock: a punch already stored under this id (a
+ * retry), the latest placed punch, the open worked shift, and a timesheet lock covering the date.
+ */
+export async function readClockState(tx: Tx, q: { punchId: string; employeeId: string; locationId: string; date: string }) {
+  const [row] = await queryRows<{ existing: unknown; latest: unknown; open: unknown; lock: unknown }>(
+    tx,
+    sql`SELECT
+          (SELECT ${jsonRow(punches)} FROM ${punches} WHERE ${punches.id} = ${q.punchId}::uuid) AS existing,
+          (SELECT ${jsonRow(punches)} FROM ${punches}
+            WHERE ${punches.employeeId} = ${q.employeeId}::uuid AND ${punches.supersededBy} IS NULL AND ${punches.state} = 'placed'
+            ORDER BY ${punches.at} DESC LIMIT 1) AS latest,
+          (SELECT ${jsonRow(workShifts)} FROM ${workShifts}
+            WHERE ${workShifts.employeeId} = ${q.employeeId}::uuid AND ${workShifts.clockOutAt} IS NULL) AS open,
+          (SELECT ${jsonRow(timesheetLocks)} FROM ${timesheetLocks}
+            WHERE ${timesheetLocks.locationId} = ${q.locationId}::uuid AND ${timesheetLocks.from} <= ${q.date}::date AND ${timesheetLocks.to} >= ${q.date}::date
+            LIMIT 1) AS lock`,
+  );
+  return {
+    existing: fromJsonRow(punches, row?.existing),
+    latest: fromJsonRow(punches, row?.latest),
+    open: fromJsonRow(workShifts, row?.open),
+    lock: fromJsonRow(timesheetLocks, row?.lock),
+  };
 }
 
 export const findPunchById = (db: DbOrTx, id: string) => db.query.punches.findFirst({ where: eq(punches.id, id) });

@@ -35,8 +35,6 @@ export const defaultTimeclockOptions: TimeclockOptions = {
 
 export interface TimeclockDeps {
   db: Db;
-  /** Locations by id, from memory (the org service keeps them true to the log). */
-  locationById: (id: string) => Promise<{ id: string; timezone: string; name: string } | undefined>;
   events: EventLog;
   clock: Clock;
   log: Logger;
@@ -89,7 +87,7 @@ export function csvCell(value: unknown): string {
  * worked shifts are derived from the punches, and the database allows one open shift per person.
  */
 export function createTimeclockService(deps: TimeclockDeps) {
-  const { db, events, clock, schedule, rateLimits, locationById } = deps;
+  const { db, events, clock, schedule, rateLimits } = deps;
   const options = { ...defaultTimeclockOptions, ...deps.options };
 
   async function employeeFor(principal: Principal, employeeId: string, executor: Db | Tx = db) {
@@ -137,12 +135,18 @@ export function createTimeclockService(deps: TimeclockDeps) {
    * last clock-out before it; if it does not fit yet (its partner is still on its way from an offline
    * device) it waits as pending, and every later late punch retries the pending ones with it.
    */
-  async function place(tx: Tx, punch: repo.PunchRow, replacing?: repo.PunchRow): Promise<{ state: 'placed' | 'pending'; alsoPlaced: repo.PunchRow[] }> {
-    const latest = await repo.findLatestPunch(tx, punch.employeeId);
+  async function place(
+    tx: Tx,
+    punch: repo.PunchRow,
+    replacing?: repo.PunchRow,
+    /** The latest punch and open shift when the caller has read them already (under the clock lock). */
+    known?: { latest: repo.PunchRow | undefined; open: repo.WorkShiftRow | undefined },
+  ): Promise<{ state: 'placed' | 'pending'; alsoPlaced: repo.PunchRow[] }> {
+    const latest = known ? known.latest : await repo.findLatestPunch(tx, punch.employeeId);
     const candidate = toTimeline(punch);
     const appendsAtEnd = !replacing && (!latest || latest.at.getTime() <= candidate.atMs);
     if (appendsAtEnd) {
-      const open = await repo.findOpenShift(tx, punch.employeeId);
+      const open = known ? known.open : await repo.findOpenShift(tx, punch.employeeId);
       const state: ClockState = !open ? 'out' : open.breaks.at(-1)?.end === null ? 'break' : 'in';
       const next = nextState(state, punch.kind);
       if (typeof next !== 'string') throw new AppError(next.error, next.message);
@@ -184,9 +188,12 @@ export function createTimeclockService(deps: TimeclockDeps) {
     return { state: 'placed', alsoPlaced };
   }
 
+  const lockedError = (lock: { id: string; from: string; to: string }) =>
+    new AppError('PERIOD_LOCKED', `The timesheet for ${lock.from} to ${lock.to} is approved and locked`, { lockId: lock.id });
+
   async function assertNotLocked(tx: Tx, locationId: string, zone: string, atMs: number) {
     const lock = await repo.findLocksCovering(tx, locationId, localDate(zone, atMs));
-    if (lock) throw new AppError('PERIOD_LOCKED', `The timesheet for ${lock.from} to ${lock.to} is approved and locked`, { lockId: lock.id });
+    if (lock) throw lockedError(lock);
   }
 
   async function recordPunch(
@@ -196,25 +203,29 @@ export function createTimeclockService(deps: TimeclockDeps) {
     /** Imports of another clock's history may be older than the offline window. */
     { allowOld = false } = {},
   ): Promise<{ created: boolean; event: c.ClockEvent }> {
-    const employee = await employeeFor(principal, input.employeeId);
-    if (principal.kind === 'user' && principal.role === 'employee' && principal.employeeId !== input.employeeId) throw forbidden('You can only punch for yourself');
     const hash = requestHash(input);
-    const locationId = input.locationId ?? employee.locationId;
-    const location = await locationById(locationId);
-    if (!location) throw new AppError('UNPROCESSABLE', 'The location does not exist', { field: 'locationId' });
 
+    // The live path in four statements: lock + employee + location, the clock's state, the writes.
     return events.write(async (tx) => {
-      await repo.lockEmployeeClock(tx, employee.id);
-      // A replay answers the original whatever the time now: it is checked before the time rules.
-      const existing = await repo.findPunchById(tx, input.id);
-      if (existing) return replayOf(existing, hash);
+      const found = await repo.lockClockAndFindEmployee(tx, input.employeeId, input.locationId);
+      const employee = found?.employee;
+      const own = principal.kind === 'user' && principal.employeeId === employee?.id;
+      if (!employee || !(own || inScope(principal, employee))) throw notFound('Employee');
+      if (!employee.active) throw new AppError('UNPROCESSABLE', 'This person is not active', { field: 'employeeId' });
+      if (principal.kind === 'user' && principal.role === 'employee' && !own) throw forbidden('You can only punch for yourself');
+      const location = found.location;
+      if (!location) throw new AppError('UNPROCESSABLE', 'The location does not exist', { field: 'locationId' });
+      const locationId = location.id;
       const now = clock.now().getTime();
       const at = input.at ? Date.parse(input.at) : now;
+      const state = await repo.readClockState(tx, { punchId: input.id, employeeId: employee.id, locationId, date: localDate(location.timezone, at) });
+      // A replay answers the original whatever the time now: it is checked before the time rules.
+      if (state.existing) return replayOf(state.existing, hash);
       if (at > now + options.futureToleranceMs) throw new AppError('PUNCH_IN_FUTURE', 'A punch cannot be more than 2 minutes in the future; check the device clock');
       if (!allowOld && at < now - options.lateWindowMs) {
         throw new AppError('PUNCH_TOO_OLD', `A punch may arrive at most ${Math.round(options.lateWindowMs / 3_600_000)} h late; ask a manager to add it as a correction`);
       }
-      await assertNotLocked(tx, locationId, location.timezone, at);
+      if (state.lock) throw lockedError(state.lock);
       const punch: repo.PunchRow = {
         id: input.id,
         employeeId: employee.id,
@@ -230,7 +241,7 @@ export function createTimeclockService(deps: TimeclockDeps) {
         reason: null,
         state: 'placed',
       };
-      const placement = await place(tx, punch);
+      const placement = await place(tx, punch, undefined, state);
       const scope = { employeeId: employee.id, departmentId: employee.departmentId, locationId };
       await events.append(tx, {
         type: 'clock_event.recorded',
