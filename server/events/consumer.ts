@@ -9,6 +9,12 @@ export interface ConsumerDefinition {
   /** Applies a batch inside the transaction that also advances the offset (exactly-once effect). */
   handle(tx: Tx, batch: StoredEvent[]): Promise<void>;
   batchSize?: number;
+  /**
+   * Least time between the starts of two runs woken by commits. Under a stream of writes the consumer
+   * then takes one bigger batch per interval instead of one small batch per few commits; a lone write
+   * is still handled after WAKE_DELAY_MS. Default 0.
+   */
+  minIntervalMs?: number;
 }
 
 export interface Consumer {
@@ -39,6 +45,9 @@ export function createConsumer(
   { db, events, log }: { db: Db; events: EventLog; log: Logger },
 ): Consumer {
   const batchSize = definition.batchSize ?? 500;
+  const minIntervalMs = definition.minIntervalMs ?? 0;
+  let lastRunStart = -Infinity;
+  const untilNextRun = () => Math.max(0, lastRunStart + minIntervalMs - Date.now());
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> | undefined;
   let stopped = true;
@@ -98,11 +107,12 @@ export function createConsumer(
       return;
     }
     wakeRequested = false;
+    lastRunStart = Date.now();
     running = drain()
       .catch((err: unknown) => log.error({ err, consumer: definition.name }, 'consumer step failed; retrying'))
       .finally(() => {
         running = undefined;
-        schedule(wakeRequested ? 0 : POLL_INTERVAL_MS);
+        schedule(wakeRequested ? untilNextRun() : POLL_INTERVAL_MS);
       });
   }
 
@@ -116,7 +126,7 @@ export function createConsumer(
       // Another process's commits are seen on the next poll; this process's own commits wake it at once.
       // Commits in a burst wake the consumer once: one batch serves many writes.
       unsubscribe = events.onCommit(() => {
-        if (!wakeTimer) wakeTimer = setTimeout(() => ((wakeTimer = undefined), loop()), WAKE_DELAY_MS);
+        if (!wakeTimer) wakeTimer = setTimeout(() => ((wakeTimer = undefined), loop()), Math.max(WAKE_DELAY_MS, untilNextRun()));
       });
       schedule(0);
     },
