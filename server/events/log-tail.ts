@@ -5,7 +5,7 @@ export type TailListener = (batch: StoredEvent[]) => void | Promise<void>;
 
 const POLL_INTERVAL_MS = 200;
 const BATCH = 1000;
-/** How long a wake-up waits for more commits to join it (a few ms of latency for far fewer reads). */
+/** Least time between two reads woken by commits (under a burst: a few ms of latency for far fewer reads). */
 const WAKE_DELAY_MS = 5;
 
 /**
@@ -30,7 +30,10 @@ export function createLogTail({ events, log }: { events: EventLog; log: Logger }
     return run;
   }
 
+  let lastPollStart = -Infinity;
+
   async function pollOnce(): Promise<void> {
+    lastPollStart = Date.now();
     if (!position) position = await events.head();
     for (;;) {
       const batch = await events.readAfter(position, BATCH);
@@ -69,9 +72,10 @@ export function createLogTail({ events, log }: { events: EventLog; log: Logger }
       if (!stopped) return;
       stopped = false;
       position = await events.head();
-      // Commits in a burst are delivered together: one read of the log serves many writes.
+      // A commit after a quiet spell is read at once; commits in a burst are delivered together, at
+      // most one read of the log per WAKE_DELAY_MS, so one read serves many writes.
       unsubscribeCommit = events.onCommit(() => {
-        if (!wakeTimer) wakeTimer = setTimeout(() => ((wakeTimer = undefined), void poke()), WAKE_DELAY_MS);
+        if (!wakeTimer) wakeTimer = setTimeout(() => ((wakeTimer = undefined), void poke()), Math.max(0, lastPollStart + WAKE_DELAY_MS - Date.now()));
       });
       timer = setTimeout(tick, POLL_INTERVAL_MS);
     },
