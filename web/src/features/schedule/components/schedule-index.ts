@@ -52,8 +52,11 @@ export interface CellText {
 
 export interface ScheduleIndex {
   shifts: Map<string, ScheduleItem[]>;
-  /** Labels formatted once per response, so scrolling never formats a time. */
-  text: Map<string, CellText>;
+  /**
+   * Labels of a cell, formatted the first time it is drawn and kept for the response: the first paint
+   * formats only the rows on screen (not 6,000 shifts), and scrolling back formats nothing again.
+   */
+  text: { get(key: string): CellText | undefined };
   violations: Map<string, Violation[]>;
   minutes: Map<string, number>;
   violationCount: Map<string, number>;
@@ -95,15 +98,23 @@ export function indexSchedule(
     else shifts.set(key, [item]);
     minutes.set(item.employeeId, (minutes.get(item.employeeId) ?? 0) + item.minutes);
   }
-  const text = new Map<string, CellText>();
-  for (const [key, list] of shifts) {
-    if (list.length > 1) list.sort((a, b) => a.start.localeCompare(b.start));
-    const zone = zoneOf(list[0]!.employeeId);
-    const long = list.map((s) => `${wallTime(s.start, zoneOfLocation(s.locationId), zone, false)}–${wallTime(s.end, zoneOfLocation(s.locationId), zone, false)}`);
-    const short = list.map((s) => `${wallTime(s.start, zoneOfLocation(s.locationId), zone, true)}–${wallTime(s.end, zoneOfLocation(s.locationId), zone, true)}`);
-    const aria = `${formatDay(list[0]!.date)}: ${list.map((s, i) => `${long[i]!.replace('–', ' to ')}, ${s.source.layer === 'contract' ? 'contract shift' : 'adjustment'}${s.notes.some((n) => n.kind === 'removed') ? ', partly removed' : ''}`).join('; ')}`;
-    text.set(key, { aria, long, short });
-  }
+  for (const list of shifts.values()) if (list.length > 1) list.sort((a, b) => a.start.localeCompare(b.start));
+  const formatted = new Map<string, CellText>();
+  const text = {
+    get(key: string): CellText | undefined {
+      const done = formatted.get(key);
+      if (done) return done;
+      const list = shifts.get(key);
+      if (!list) return undefined;
+      const zone = zoneOf(list[0]!.employeeId);
+      const long = list.map((s) => `${wallTime(s.start, zoneOfLocation(s.locationId), zone, false)}–${wallTime(s.end, zoneOfLocation(s.locationId), zone, false)}`);
+      const short = list.map((s) => `${wallTime(s.start, zoneOfLocation(s.locationId), zone, true)}–${wallTime(s.end, zoneOfLocation(s.locationId), zone, true)}`);
+      const aria = `${formatDay(list[0]!.date)}: ${list.map((s, i) => `${long[i]!.replace('–', ' to ')}, ${s.source.layer === 'contract' ? 'contract shift' : 'adjustment'}${s.notes.some((n) => n.kind === 'removed') ? ', partly removed' : ''}`).join('; ')}`;
+      const cell = { aria, long, short };
+      formatted.set(key, cell);
+      return cell;
+    },
+  };
   for (const v of data?.violations ?? []) {
     const key = cellKey(v.employeeId, v.date ?? localDateOf(v.start, zoneOf(v.employeeId)));
     const list = violations.get(key);

@@ -1,6 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { AlertTriangle, CalendarDays, ChevronLeft, ChevronRight, FilterX } from 'lucide-react';
-import { useCallback, useMemo, useRef, useState } from 'react';
+import { useCallback, useDeferredValue, useMemo, useRef, useState } from 'react';
 import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
 import { Field } from '@/components/ui/field';
@@ -40,6 +40,9 @@ export function SchedulePage({ search, onSearchChange }: { search: ScheduleSearc
   const to = view === 'week' ? addDays(from, 6) : endOfMonth(anchor);
   const dates = useMemo(() => datesBetween(from, to), [from, to]);
   const schedule = useQuery(scheduleQuery({ from, to, locationId: search.locationId, departmentId: search.departmentId }));
+  // A new response (6,000 shifts in a month of everyone) is drawn in a transition, which React splits
+  // into short slices: the page keeps answering input and no frame runs long.
+  const scheduleData = useDeferredValue(schedule.data);
   const holidays = useQuery(holidaysQuery(from, to));
   const grid = useRef<GridHandle>(null);
   const [creating, setCreating] = useState<{ employee: PersonRow['employee']; zone: string; dates: string[] } | null>(null);
@@ -57,8 +60,8 @@ export function SchedulePage({ search, onSearchChange }: { search: ScheduleSearc
   );
   const zoneByEmployee = useMemo(() => new Map(rows.flatMap((r) => (r.type === 'person' ? [[r.employee.id, r.zone] as const] : []))), [rows]);
   const index = useMemo(
-    () => indexSchedule(schedule.data, (id) => zoneByEmployee.get(id) ?? viewerZone, holidays.data, (id) => lookups.location.get(id)?.timezone),
-    [schedule.data, zoneByEmployee, holidays.data, lookups.location],
+    () => indexSchedule(scheduleData, (id) => zoneByEmployee.get(id) ?? viewerZone, holidays.data, (id) => lookups.location.get(id)?.timezone),
+    [scheduleData, zoneByEmployee, holidays.data, lookups.location],
   );
   const people = rows.filter((r) => r.type === 'person').length;
   const names = useMemo(() => new Map((employees.data ?? []).map((e) => [e.id, e.name])), [employees.data]);
@@ -71,7 +74,7 @@ export function SchedulePage({ search, onSearchChange }: { search: ScheduleSearc
   const shownLocations = location ? [location] : lookups.locations.filter((l) => l.active && rows.some((r) => r.type === 'group' && r.location?.id === l.id));
   const departmentOptions = lookups.departments.filter((d) => d.active && (!search.locationId || d.locationId === search.locationId));
   const rangeLabel = view === 'week' ? `${formatDay(from)} – ${formatDay(to)} ${to.slice(0, 4)}` : formatMonth(from);
-  const violations = schedule.data?.violations ?? [];
+  const violations = scheduleData?.violations ?? [];
 
   return (
     <>
@@ -152,7 +155,7 @@ export function SchedulePage({ search, onSearchChange }: { search: ScheduleSearc
       </Card>
 
       <Card className="overflow-hidden">
-        {employees.isPending || lookups.isPending || (schedule.isPending && !schedule.data) ? (
+        {employees.isPending || lookups.isPending || (!scheduleData && !schedule.isError) ? (
           <LoadingState label="Loading the schedule" rows={10} />
         ) : employees.isError || schedule.isError ? (
           <ErrorState
@@ -172,7 +175,7 @@ export function SchedulePage({ search, onSearchChange }: { search: ScheduleSearc
           <>
             <div className="flex items-center justify-between gap-3 border-b px-4 py-2 text-xs text-muted-foreground">
               <span>
-                {people} {people === 1 ? 'person' : 'people'} · {schedule.data?.items.length ?? 0} shifts
+                {people} {people === 1 ? 'person' : 'people'} · {scheduleData?.items.length ?? 0} shifts
                 {schedule.isFetching ? ' · updating…' : ''}
               </span>
               {canEdit && <span>Drag across empty days to add an extra shift · arrows move · Enter opens</span>}
@@ -193,7 +196,7 @@ export function SchedulePage({ search, onSearchChange }: { search: ScheduleSearc
         )}
       </Card>
 
-      {schedule.data && (
+      {scheduleData && (
         <Card className="mt-4" aria-labelledby="violations-heading">
           <div className="flex items-center gap-2 border-b px-5 py-3">
             <AlertTriangle aria-hidden className={cn('size-4', violations.length ? 'text-destructive' : 'text-muted-foreground')} />
