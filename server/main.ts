@@ -4,7 +4,7 @@ import { buildApp } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { openDatabase } from './db/client.ts';
 import { createLogger } from './lib/logger.ts';
-import { memoryRateLimitStore, redisRateLimitStore, type RateLimitStore } from './lib/rate-limiter.ts';
+import { memoryRateLimitStore, redisRateLimitStore, withFallback, type RateLimitStore } from './lib/rate-limiter.ts';
 import { loadOrCreateSecret } from './lib/secret.ts';
 import { seedDemoIfEmpty, startSimulator } from './demo/demo.ts';
 
@@ -34,7 +34,9 @@ async function main() {
     const { Redis } = await import('ioredis');
     const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: false });
     redis.on('error', (err) => log.warn({ err: err.message }, 'redis unavailable'));
-    rateLimits = redisRateLimitStore(redis);
+    rateLimits = withFallback(redisRateLimitStore(redis), memoryRateLimitStore(), (err) =>
+      log.warn({ err: err instanceof Error ? err.message : String(err) }, 'redis unavailable: counting log-in limits in this process'),
+    );
     closeRedis = async () => void (await redis.quit().catch(() => undefined));
   }
 

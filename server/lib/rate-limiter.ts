@@ -63,3 +63,30 @@ export function redisRateLimitStore(redis: Redis, prefix = 'workfloor:rl:'): Rat
     },
   };
 }
+
+/**
+ * Redis is a shared store, never a source of truth: while it is unreachable, limits are counted in this
+ * process instead (each process then allows its own share) rather than failing every log-in with a 500.
+ * `onFallback` is told once per outage; the first successful call after it ends the outage.
+ */
+export function withFallback(primary: RateLimitStore, fallback: RateLimitStore, onFallback: (err: unknown) => void): RateLimitStore {
+  let degraded = false;
+  const guard =
+    <A extends unknown[], R>(call: (store: RateLimitStore, ...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      try {
+        const result = await call(primary, ...args);
+        degraded = false;
+        return result;
+      } catch (err) {
+        if (!degraded) onFallback(err);
+        degraded = true;
+        return call(fallback, ...args);
+      }
+    };
+  return {
+    hit: guard((s, key: string, windowMs: number) => s.hit(key, windowMs)),
+    peek: guard((s, key: string) => s.peek(key)),
+    reset: guard((s, key: string) => s.reset(key)),
+  };
+}

@@ -333,3 +333,32 @@ describe('ending a session, a user or a key closes their sockets', () => {
     expect(other.socket.connected).toBe(true);
   });
 });
+
+describe('a change of rights reaches the sockets already open', () => {
+  it('an admin demoted to employee stops receiving other people\'s user and key events, and loses approvals', async () => {
+    const email = `demoted${randomBytes(4).toString('hex')}@test.example`;
+    const user = await post('/users', { email, password: 'user-password-1', role: 'admin' });
+    const client = await connect({ token: await t.login(email, 'user-password-1') });
+    expect(await client.subscribe('org')).toMatchObject({ ok: true });
+    expect(await client.subscribe('approvals')).toMatchObject({ ok: true });
+
+    const before = await post('/api-keys', { name: 'seen while admin', scopes: ['org:read'] });
+    await waitFor('the admin to see the key being created', () => client.events.some((e) => e.entity.id === before.id));
+
+    const res = await t.call(t.adminToken, { method: 'PATCH', url: `/api/v1/users/${user.id}`, payload: { role: 'employee' } });
+    expect(res.status).toBe(200);
+    // Their own change reaches them (it is theirs), then the new rights apply.
+    await waitFor('the demotion to reach the socket', () => client.events.some((e) => e.type === 'user.updated' && e.entity.id === user.id));
+    await sleep(300);
+
+    const after = await post('/api-keys', { name: 'not for an employee', scopes: ['org:read'] });
+    const marker = await post('/api-keys', { name: 'marker', scopes: ['org:read'] });
+    const watcher = await connect({ token: t.adminToken });
+    expect(await watcher.subscribe('org', 0)).toMatchObject({ ok: true });
+    await waitFor('the marker to be in the log', () => watcher.events.some((e) => e.entity.id === marker.id));
+    await sleep(300);
+    expect(client.events.some((e) => e.entity.id === after.id)).toBe(false);
+    expect(client.socket.connected).toBe(true);
+    expect(await client.subscribe('approvals')).toMatchObject({ ok: false, code: 'FORBIDDEN' });
+  });
+});

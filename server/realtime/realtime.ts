@@ -10,9 +10,20 @@ import type { Principal } from '../lib/principal.ts';
 import { authenticate } from '../plugins/auth.ts';
 import { canSee, canSubscribe, channelsOf, isBroadcastChannel, seesWholeChannel } from './channels.ts';
 
-type WorkfloorSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { principal: Principal }>;
+interface SocketData {
+  principal: Principal;
+  /** The channels this socket subscribed, to re-authorise them when its principal's rights change. */
+  channels: Set<Channel>;
+}
+type WorkfloorSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
 const MAX_REPLAY = 5_000;
+/**
+ * Rows of the log one replay may read, whatever it sends: live delivery waits while a replay runs
+ * (that is what makes it gapless), so a client asking for a far-away `sinceSeq` on a quiet channel is
+ * told to reload rather than holding up every other socket while it walks the whole log.
+ */
+const MAX_REPLAY_SCAN = 20_000;
 const REPLAY_BATCH = 1_000;
 
 const after = (a: LogPosition, b: LogPosition) => {
@@ -37,7 +48,7 @@ export interface RealtimeDeps {
  * tail, so it joins the live stream with no gap and no duplicate.
  */
 export function createRealtime({ httpServer, auth, events, tail, log, onSocketCount }: RealtimeDeps) {
-  const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { principal: Principal }>(httpServer, {
+  const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(httpServer, {
     path: '/socket.io',
     serveClient: false,
     maxHttpBufferSize: 64 * 1024,
@@ -55,6 +66,7 @@ export function createRealtime({ httpServer, auth, events, tail, log, onSocketCo
         token: typeof token === 'string' ? token : undefined,
         apiKey: typeof apiKey === 'string' ? apiKey : undefined,
       });
+      socket.data.channels = new Set();
       next();
     } catch (err) {
       const code = err instanceof AppError ? err.code : 'UNAUTHENTICATED';
@@ -72,8 +84,11 @@ export function createRealtime({ httpServer, auth, events, tail, log, onSocketCo
     let position = sinceSeq === 0 ? logStart : await events.positionOf(sinceSeq);
     if (!position) throw new AppError('NOT_FOUND', `No event with seq ${sinceSeq}; reload instead`);
     let sent = 0;
+    let scanned = 0;
     for (;;) {
+      if (scanned >= MAX_REPLAY_SCAN) throw new AppError('CONFLICT', 'Too far behind to replay; reload instead');
       const batch = await events.readAfter(position, REPLAY_BATCH);
+      scanned += batch.length;
       for (const event of batch) {
         if (after(event, upTo)) return sent;
         // Count only what this principal may see: `replayed` is what the client actually receives.
@@ -89,7 +104,7 @@ export function createRealtime({ httpServer, auth, events, tail, log, onSocketCo
 
   io.on('connection', (socket: WorkfloorSocket) => {
     onSocketCount?.(openSockets());
-    const mine = new Set<Channel>();
+    const mine = socket.data.channels;
 
     socket.on('subscribe', async (raw, ack) => {
       const reply = typeof ack === 'function' ? ack : () => undefined;
@@ -102,12 +117,7 @@ export function createRealtime({ httpServer, auth, events, tail, log, onSocketCo
       try {
         const replayed = await tail.exclusive(async (delivered) => {
           const n = sinceSeq === undefined ? 0 : await replay(socket, channel, sinceSeq, delivered);
-          if (isBroadcastChannel(channel) && seesWholeChannel(socket.data.principal, channel)) void socket.join(channel);
-          else {
-            if (!subscribers.has(channel)) subscribers.set(channel, new Set());
-            subscribers.get(channel)!.add(socket);
-          }
-          mine.add(channel);
+          join(socket, channel);
           return n;
         });
         reply({ ok: true, channel, replayed });
@@ -120,11 +130,7 @@ export function createRealtime({ httpServer, auth, events, tail, log, onSocketCo
 
     socket.on('unsubscribe', (raw, ack) => {
       const channel = (raw as { channel?: unknown } | undefined)?.channel;
-      if (typeof channel === 'string') {
-        subscribers.get(channel as Channel)?.delete(socket);
-        void socket.leave(channel);
-        mine.delete(channel as Channel);
-      }
+      if (typeof channel === 'string') leave(socket, channel as Channel);
       if (typeof ack === 'function') ack({ ok: true });
     });
 
@@ -133,6 +139,52 @@ export function createRealtime({ httpServer, auth, events, tail, log, onSocketCo
       onSocketCount?.(openSockets());
     });
   });
+
+  /** Into the channel's broadcast room when every event of it is for this socket, else filtered one by one. */
+  function join(socket: WorkfloorSocket, channel: Channel) {
+    if (isBroadcastChannel(channel) && seesWholeChannel(socket.data.principal, channel)) void socket.join(channel);
+    else {
+      if (!subscribers.has(channel)) subscribers.set(channel, new Set());
+      subscribers.get(channel)!.add(socket);
+    }
+    socket.data.channels.add(channel);
+  }
+
+  function leave(socket: WorkfloorSocket, channel: Channel) {
+    subscribers.get(channel)?.delete(socket);
+    void socket.leave(channel);
+    socket.data.channels.delete(channel);
+  }
+
+  /**
+   * A user's role or scope changed (or a department moved, which changes a manager's scope): their
+   * sockets take the new rights at once, keeping the channels they may still see and losing the rest.
+   * Events delivered while the new principal loads are checked against the old one: the change itself
+   * is in the same batch and was already filtered with the rights the user had when it was made.
+   */
+  function rescope(match: (p: Principal) => boolean) {
+    for (const socket of io.sockets.sockets.values() as Iterable<WorkfloorSocket>) {
+      const principal = socket.data.principal;
+      if (principal.kind !== 'user' || !match(principal)) continue;
+      auth
+        .currentPrincipal(principal)
+        .then((next) => {
+          if (!socket.connected) return;
+          if (!next) {
+            socket.emit('revoked', { code: 'SESSION_ENDED', message: 'Your session has ended' });
+            socket.disconnect(true);
+            return;
+          }
+          socket.data.principal = next;
+          for (const channel of [...socket.data.channels]) {
+            leave(socket, channel);
+            // A channel the new rights do not allow is simply no longer fed; a later subscribe is refused.
+            if (canSubscribe(next, channel)) join(socket, channel);
+          }
+        })
+        .catch((err: unknown) => log.warn({ err }, 'could not re-authorise a socket'));
+    }
+  }
 
   function closeWhere(match: (p: Principal) => boolean, code: string, message: string) {
     for (const socket of io.sockets.sockets.values() as Iterable<WorkfloorSocket>) {
@@ -164,6 +216,10 @@ export function createRealtime({ httpServer, auth, events, tail, log, onSocketCo
       }
       if (event.type === 'api_key.revoked') {
         closeWhere((p) => p.kind === 'api_key' && p.keyId === event.entity.id, 'API_KEY_REVOKED', 'This API key was revoked');
+      }
+      if (event.type === 'user.updated') rescope((p) => p.kind === 'user' && p.userId === event.entity.id);
+      else if (event.entity.type === 'department' || event.entity.type === 'location') {
+        rescope((p) => p.kind === 'user' && p.role === 'manager');
       }
     }
   }

@@ -110,7 +110,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     const { events } = app.workfloor;
     const [newest] = await queryRows<{ tx_id: string; seq: number | string }>(
       database.db,
-      sql`SELECT tx_id::text AS tx_id, seq FROM events ORDER BY tx_id DESC, seq DESC LIMIT 1`,
+      sql`SELECT tx_id::text AS tx_id, seq FROM events ORDER BY events.tx_id DESC, events.seq DESC LIMIT 1`,
     );
     if (newest) {
       const deadline = Date.now() + 15_000;

@@ -51,6 +51,15 @@ export function createAuthService({ db, events, clock, log, secret, rateLimits }
   const apiKeyCache = new Map<string, ApiKeyPrincipal & { hash: string }>();
   /** Session family id -> when it was revoked; kept while an access token of it could still be valid. */
   const revokedSessions = new Map<string, number>();
+  /**
+   * Bumped by every cache invalidation. A request that read a user or key from the database stores it
+   * only if no invalidation ran meanwhile: otherwise a revocation committed between its read and its
+   * store would be undone by the stale row, and stay undone until the process restarts.
+   */
+  let cacheGeneration = 0;
+  const invalidate = () => {
+    cacheGeneration++;
+  };
 
   function forgetExpiredRevocations() {
     const cutoff = clock.now().getTime() - ACCESS_TOKEN_TTL_S * 1000;
@@ -65,6 +74,7 @@ export function createAuthService({ db, events, clock, log, secret, rateLimits }
   async function loadUser(userId: string): Promise<CachedUser | undefined> {
     const cached = userCache.get(userId);
     if (cached) return cached;
+    const generation = cacheGeneration;
     const user = await repo.findUserById(db, userId);
     if (!user) return undefined;
     const departments =
@@ -84,7 +94,7 @@ export function createAuthService({ db, events, clock, log, secret, rateLimits }
       },
       active: user.active,
     };
-    userCache.set(userId, entry);
+    if (generation === cacheGeneration) userCache.set(userId, entry);
     return entry;
   }
 
@@ -273,10 +283,11 @@ export function createAuthService({ db, events, clock, log, secret, rateLimits }
       const hash = sha256(key);
       const cached = apiKeyCache.get(hash);
       if (cached) return cached;
+      const generation = cacheGeneration;
       const row = key.startsWith('wf_') && key.length < 200 ? await repo.findLiveApiKeyByHash(db, hash) : undefined;
       if (!row) throw new AppError('TOKEN_INVALID', 'The API key is not valid');
       const principal = { kind: 'api_key' as const, keyId: row.id, name: row.name, scopes: new Set(row.scopes), hash };
-      apiKeyCache.set(hash, principal);
+      if (generation === cacheGeneration) apiKeyCache.set(hash, principal);
       return principal;
     },
 
@@ -329,6 +340,7 @@ export function createAuthService({ db, events, clock, log, secret, rateLimits }
         });
         return revoked;
       });
+      invalidate();
       for (const [hash, p] of apiKeyCache) if (p.keyId === id) apiKeyCache.delete(hash);
       return toApiKey(row);
     },
@@ -362,6 +374,7 @@ export function createAuthService({ db, events, clock, log, secret, rateLimits }
     /** Keeps the caches true to the log; called by the log tail in every process. */
     applyEvents(batch: StoredEvent[]) {
       forgetExpiredRevocations();
+      if (batch.some((e) => ['user', 'department', 'location', 'api_key'].includes(e.entity.type))) invalidate();
       for (const e of batch) {
         if (e.entity.type === 'user') userCache.delete(e.entity.id);
         else if (e.entity.type === 'department' || e.entity.type === 'location') userCache.clear();
@@ -377,7 +390,20 @@ export function createAuthService({ db, events, clock, log, secret, rateLimits }
 
     /** For the org service: a user's changes must be seen by the next request in this process. */
     forgetUser(userId: string) {
+      invalidate();
       userCache.delete(userId);
+    },
+
+    /**
+     * A live socket's principal after its user changed (role, scope, deactivation): the same session
+     * with the user's current rights, or undefined when the user or the session is no longer valid.
+     */
+    async currentPrincipal(principal: UserPrincipal): Promise<UserPrincipal | undefined> {
+      if (revokedSessions.has(principal.sessionId)) return undefined;
+      const user = await loadUser(principal.userId);
+      if (!user?.active) return undefined;
+      const { active: _active, ...rest } = user;
+      return { ...rest, sessionId: principal.sessionId };
     },
     revokeSessionsLocally: revokeLocally,
   };

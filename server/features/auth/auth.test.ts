@@ -6,7 +6,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../app.ts';
 import { queryRows } from '../../db/client.ts';
-import { redisRateLimitStore } from '../../lib/rate-limiter.ts';
+import { memoryRateLimitStore, redisRateLimitStore, withFallback } from '../../lib/rate-limiter.ts';
 import { ADMIN, createTestApp, manualClock, openTestDatabase, seedSmallOrg, type TestApp } from '../../testing/test-app.ts';
 
 const secret = randomBytes(32).toString('hex');
@@ -322,7 +322,8 @@ describe('Redis rate-limit store', () => {
   let redis: Redis;
   const prefix = `workfloor-test:${randomBytes(6).toString('hex')}:`;
   beforeAll(() => {
-    redis = new Redis('redis://127.0.0.1:6379', { maxRetriesPerRequest: 2 });
+    // CI starts Redis (.ci/run); TEST_REDIS_URL points the test at another server.
+    redis = new Redis(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 2 });
   });
   afterAll(async () => {
     const keys = await redis.keys(`${prefix}*`);
@@ -386,6 +387,28 @@ describe('Redis rate-limit store', () => {
       }
     } finally {
       await other.close();
+    }
+  });
+});
+
+describe('Redis unreachable', () => {
+  it('log-in still works and is still limited, counted in the process, and the outage is reported once', async () => {
+    // A real client against a port nothing listens on: every command fails at once.
+    const dead = new Redis('redis://127.0.0.1:1', { maxRetriesPerRequest: 0, enableOfflineQueue: false, lazyConnect: true });
+    dead.on('error', () => undefined);
+    const outages: unknown[] = [];
+    const store = withFallback(redisRateLimitStore(dead), memoryRateLimitStore(), (err) => outages.push(err));
+    const app2 = await createTestApp({ database: t.database, rateLimits: store });
+    try {
+      const attempt = (password: string) =>
+        app2.call(undefined, { method: 'POST', url: '/api/v1/auth/login', payload: { email: 'manager@test.example', password }, remoteAddress: freshIp() });
+      expect((await attempt(org.password)).status).toBe(200);
+      for (let i = 0; i < 10; i++) expect((await attempt('wrong-password')).status).toBe(401);
+      expect((await attempt(org.password)).status).toBe(429);
+      expect(outages).toHaveLength(1);
+    } finally {
+      await app2.close();
+      dead.disconnect();
     }
   });
 });
