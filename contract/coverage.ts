@@ -31,6 +31,11 @@ export const coverageAlert = z.object({
   locationId: z.uuid(),
   from: instant,
   to: instant,
+  /**
+   * The people involved, as far as the reader may see them: for an understaffed hour so far, those
+   * scheduled but not clocked in (late, absent, gone early); for one ahead, those scheduled; for an
+   * overstaffed hour, those on the floor (or scheduled); otherwise the person the alert is about.
+   */
   employeeIds: z.array(z.uuid()),
   /** The sentence a manager reads. */
   message: z.string(),

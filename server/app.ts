@@ -37,7 +37,8 @@ import { createCoverageService, type CoverageService } from './features/coverage
 export const webRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist/web');
 
 export interface AppDeps {
-  config: Pick<Config, 'logLevel'>;
+  /** `timeclock` defaults to the built-in rules (72 h late window, 16 h missed clock-out, 5 min grace). */
+  config: Pick<Config, 'logLevel'> & Partial<Pick<Config, 'timeclock'>>;
   database: Database;
   secret: string;
   log: Logger;
@@ -114,8 +115,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const org = createOrgService({ db, events, auth, log: log.child({ module: 'org' }) });
   const audit = createAuditService({ db });
   const schedule = createScheduleService({ db, events, clock, log: log.child({ module: 'schedule' }) });
-  const timeclock = createTimeclockService({ db, events, clock, schedule, rateLimits, log: log.child({ module: 'timeclock' }) });
-  const coverage = createCoverageService({ db, events, clock, schedule, log: log.child({ module: 'coverage' }) });
+  const clockRules = deps.config.timeclock;
+  const timeclock = createTimeclockService({ db, events, clock, schedule, rateLimits, log: log.child({ module: 'timeclock' }), options: clockRules });
+  const coverage = createCoverageService({ db, events, clock, schedule, log: log.child({ module: 'coverage' }), missedClockOutMs: clockRules?.missedClockOutMs });
   const consumers = [orgHeadcountConsumer, coverage.consumer].map((definition) =>
     createConsumer(definition, { db, events, log: log.child({ consumer: definition.name }) }),
   );
@@ -160,19 +162,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   let backgroundStarted = false;
   /**
    * Starts the log consumers and the coverage ticker. An empty coverage table (first start, or after
-   * the demo was generated) is rebuilt from the raw tables once and its consumer moved to the log's
-   * head, instead of replaying thousands of historical events one batch at a time.
+   * the demo was generated) is rebuilt from the raw tables once, which moves its consumer to the log's
+   * head, instead of replaying thousands of historical events one batch at a time. Otherwise coverage
+   * catches up with the time no process was running: the hours that passed, the days that came in reach.
    */
   async function startBackground() {
     if (backgroundStarted) return;
     backgroundStarted = true;
-    if (await coverage.isEmpty()) {
-      const head = await events.head();
-      await coverage.rebuild();
-      await consumers.find((c) => c.name === coverage.consumer.name)!.seek(head);
-    }
+    if (await coverage.isEmpty()) await coverage.rebuild();
+    else await coverage.catchUp();
     for (const c of consumers) c.start();
-    // Staffed headcount of the hour in progress changes as time passes, without any event.
+    // Staffed headcount of the hour in progress changes as time passes, without any event, and the
+    // window's far edge moves with the clock.
     coverageTicker = setInterval(() => {
       coverage.tick().catch((err: unknown) => log.warn({ err }, 'coverage tick failed'));
     }, 60_000);

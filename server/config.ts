@@ -25,6 +25,11 @@ const envSchema = z.object({
   ADMIN_EMAIL: z.email().optional(),
   ADMIN_PASSWORD: z.string().min(10, 'must be at least 10 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // Time clock: how late an offline punch may arrive, when an open shift is a missed clock-out, and
+  // how long after a scheduled start someone shows as late.
+  CLOCK_LATE_WINDOW_HOURS: z.coerce.number().positive('must be a positive number of hours').max(24 * 60, 'must be at most 1440 hours (60 days)').default(72),
+  MISSED_CLOCK_OUT_HOURS: z.coerce.number().positive('must be a positive number of hours').max(72, 'must be at most 72 hours').default(16),
+  LATE_GRACE_MINUTES: z.coerce.number().min(0, 'must not be negative').max(240, 'must be at most 240 minutes').default(5),
 });
 
 export interface Config {
@@ -38,6 +43,8 @@ export interface Config {
   adminEmail: string | undefined;
   adminPassword: string | undefined;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  /** Time-clock rules, in milliseconds; the coverage alerts use the same missed clock-out limit. */
+  timeclock: { lateWindowMs: number; missedClockOutMs: number; lateGraceMs: number };
 }
 
 export class ConfigError extends Error {}
@@ -66,5 +73,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     adminEmail: e.ADMIN_EMAIL,
     adminPassword: e.ADMIN_PASSWORD,
     logLevel: e.LOG_LEVEL,
+    timeclock: {
+      lateWindowMs: Math.round(e.CLOCK_LATE_WINDOW_HOURS * 3_600_000),
+      missedClockOutMs: Math.round(e.MISSED_CLOCK_OUT_HOURS * 3_600_000),
+      lateGraceMs: Math.round(e.LATE_GRACE_MINUTES * 60_000),
+    },
   };
 }

@@ -47,6 +47,9 @@ async function killWhilePunching(options: { dataDir: string; databaseUrl?: strin
     people.push((await api(server, token, 'POST', '/employees', { name: `Punch ${c}`, departmentId: department.body.id, locationId: location.body.id })).body.id);
   }
 
+  // Punches are listed by UTC date from the day before the first to the day after the last, so a run
+  // that crosses midnight UTC still finds every punch.
+  const startedAt = new Date();
   const acked = new Map<string, { employeeId: string; status: number }>();
   let retries = 0;
   let stop = false;
@@ -91,9 +94,11 @@ async function killWhilePunching(options: { dataDir: string; databaseUrl?: strin
 
   // Every acknowledged punch is stored exactly once; no person has a punch nobody acknowledged.
   let stored = 0;
+  const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+  const from = dayOf(startedAt.getTime() - 86_400_000);
+  const to = dayOf(Date.now() + 86_400_000);
   for (const employeeId of people) {
-    const today = new Date().toISOString().slice(0, 10);
-    const list = await api(server, token, 'GET', `/clock-events?employeeId=${employeeId}&from=${today}&to=${today}`);
+    const list = await api(server, token, 'GET', `/clock-events?employeeId=${employeeId}&from=${from}&to=${to}`);
     const ids = list.body.items.map((e: any) => e.id as string);
     expect(new Set(ids).size).toBe(ids.length);
     const mine = [...acked.entries()].filter(([, a]) => a.employeeId === employeeId).map(([id]) => id);
@@ -113,6 +118,10 @@ describe('punching through a SIGKILL', () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'punch-sigkill-'));
     cleanups.push(async () => fs.rmSync(dataDir, { recursive: true, force: true }));
     const result = await killWhilePunching({ dataDir });
+    // The kill landed while clients were punching: some requests failed and were sent again.
+    expect(result.retries).toBeGreaterThan(0);
+    expect(result.acknowledgedBeforeKill).toBeGreaterThanOrEqual(ACKS_BEFORE_KILL);
+    expect(result.acknowledged).toBeGreaterThan(result.acknowledgedBeforeKill);
     expect(result.stored).toBe(result.acknowledged);
   });
 
@@ -122,6 +131,9 @@ describe('punching through a SIGKILL', () => {
     const database = await createPostgresDatabase('workfloor_punch_fault');
     cleanups.push(() => database.drop());
     const result = await killWhilePunching({ dataDir, databaseUrl: database.url });
+    expect(result.retries).toBeGreaterThan(0);
+    expect(result.acknowledgedBeforeKill).toBeGreaterThanOrEqual(ACKS_BEFORE_KILL);
+    expect(result.acknowledged).toBeGreaterThan(result.acknowledgedBeforeKill);
     expect(result.stored).toBe(result.acknowledged);
   });
 });

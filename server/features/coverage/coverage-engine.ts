@@ -85,9 +85,9 @@ export interface CoverageHour {
   status: 'ok' | 'understaffed' | 'overstaffed';
 }
 
-/** Headcount over [fromMs, toMs): the time-weighted sum of people, the minimum, and minutes below `required`. */
+/** Headcount over [fromMs, toMs): the time-weighted sum of people, the minimum, and time below and above `required`. */
 function sweep(intervals: Interval[], fromMs: number, toMs: number, required: number) {
-  if (toMs <= fromMs) return { personMs: 0, min: 0, shortMs: 0 };
+  if (toMs <= fromMs) return { personMs: 0, min: 0, shortMs: 0, overMs: 0 };
   const points: [number, number][] = [];
   for (const i of intervals) {
     const s = Math.max(i.startMs, fromMs);
@@ -99,11 +99,13 @@ function sweep(intervals: Interval[], fromMs: number, toMs: number, required: nu
   let at = fromMs;
   let personMs = 0;
   let shortMs = 0;
+  let overMs = 0;
   let min = Infinity;
   const span = (until: number) => {
     if (until <= at) return;
     personMs += count * (until - at);
     if (count < required) shortMs += until - at;
+    if (count > required) overMs += until - at;
     min = Math.min(min, count);
     at = until;
   };
@@ -112,7 +114,35 @@ function sweep(intervals: Interval[], fromMs: number, toMs: number, required: nu
     count += d;
   }
   span(toMs);
-  return { personMs, min: min === Infinity ? 0 : min, shortMs };
+  return { personMs, min: min === Infinity ? 0 : min, shortMs, overMs };
+}
+
+/** Whole minutes of [fromMs, toMs) with fewer, and with more, people than `required`. */
+export function headcountMinutes(intervals: Interval[], fromMs: number, toMs: number, required: number) {
+  const s = sweep(intervals, fromMs, toMs, required);
+  return { shortMinutes: Math.round(s.shortMs / 60_000), overMinutes: Math.round(s.overMs / 60_000) };
+}
+
+/** Whole minutes of `planned` inside [fromMs, toMs) that no interval of `present` covers (late, absent, long break). */
+export function uncoveredMinutes(planned: Interval[], present: Interval[], fromMs: number, toMs: number): number {
+  const covered = present
+    .map((i) => ({ startMs: Math.max(i.startMs, fromMs), endMs: Math.min(i.endMs, toMs) }))
+    .filter((i) => i.startMs < i.endMs)
+    .sort((a, b) => a.startMs - b.startMs);
+  let missing = 0;
+  for (const p of planned) {
+    let at = Math.max(p.startMs, fromMs);
+    const end = Math.min(p.endMs, toMs);
+    for (const c of covered) {
+      if (at >= end) break;
+      if (c.endMs <= at) continue;
+      if (c.startMs >= end) break;
+      if (c.startMs > at) missing += c.startMs - at;
+      at = Math.max(at, c.endMs);
+    }
+    if (at < end) missing += end - at;
+  }
+  return Math.round(missing / 60_000);
 }
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
@@ -158,19 +188,21 @@ export function computeHours(input: {
 }
 
 /**
- * An open shift older than this is a missed clock-out, not a person on the floor: it stops counting
+ * The default missed clock-out limit: an open shift older than this is a missed clock-out, not a person on the floor: it stops counting
  * as staffed here (and is flagged as an alert instead).
  */
 export const OPEN_SHIFT_LIMIT_MS = 16 * 3_600_000;
 
-/** Worked intervals of shifts, breaks excluded; an open shift or break runs until now (at most 16 h). */
+/** Worked intervals of shifts, breaks excluded; an open shift or break runs until now (at most the missed clock-out limit). */
 export function workedIntervals(
   shifts: { clockInMs: number; clockOutMs: number | null; breaks: { startMs: number; endMs: number | null }[] }[],
   nowMs: number,
+  /** The configured missed clock-out limit (MISSED_CLOCK_OUT_HOURS); 16 h by default. */
+  openShiftLimitMs = OPEN_SHIFT_LIMIT_MS,
 ): Interval[] {
   const out: Interval[] = [];
   for (const s of shifts) {
-    const end = s.clockOutMs ?? Math.min(nowMs, s.clockInMs + OPEN_SHIFT_LIMIT_MS);
+    const end = s.clockOutMs ?? Math.min(nowMs, s.clockInMs + openShiftLimitMs);
     let cursor = s.clockInMs;
     for (const b of [...s.breaks].sort((x, y) => x.startMs - y.startMs)) {
       const bEnd = Math.min(b.endMs ?? nowMs, end);

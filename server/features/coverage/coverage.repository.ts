@@ -1,5 +1,6 @@
 import { and, asc, eq, gt, gte, inArray, isNull, lt, or, sql } from 'drizzle-orm';
-import type { DbOrTx } from '../../db/client.ts';
+import { queryRows, type DbOrTx } from '../../db/client.ts';
+import type { LogPosition } from '../../events/event-log.ts';
 import { coverageHourly, demandOverrides, demandWeekly, employees, locations, workShifts } from '../../db/schema.ts';
 import type { CoverageHour, Demand } from './coverage-engine.ts';
 
@@ -24,6 +25,29 @@ export function findWorkShifts(db: DbOrTx, locationId: string, from: Date, to: D
     .where(and(eq(workShifts.locationId, locationId), lt(workShifts.clockInAt, to), or(isNull(workShifts.clockOutAt), gt(workShifts.clockOutAt, from))));
 }
 
+/** Worked shifts of these people overlapping [from, to), wherever they clocked in (labour limits are the person's). */
+export function findWorkShiftsOfEmployees(db: DbOrTx, employeeIds: string[], from: Date, to: Date) {
+  return db
+    .select({ employeeId: workShifts.employeeId, clockInAt: workShifts.clockInAt, clockOutAt: workShifts.clockOutAt, breaks: workShifts.breaks })
+    .from(workShifts)
+    .where(
+      and(
+        inArray(workShifts.employeeId, employeeIds.length ? employeeIds : ['00000000-0000-0000-0000-000000000000']),
+        lt(workShifts.clockInAt, to),
+        or(isNull(workShifts.clockOutAt), gt(workShifts.clockOutAt, from)),
+      ),
+    );
+}
+
+/** Locations of one person's worked shifts overlapping [from, to) (a shift belongs to its clock-in's location). */
+export async function findShiftLocationsOfEmployee(db: DbOrTx, employeeId: string, from: Date, to: Date): Promise<string[]> {
+  const rows = await db
+    .selectDistinct({ locationId: workShifts.locationId })
+    .from(workShifts)
+    .where(and(eq(workShifts.employeeId, employeeId), lt(workShifts.clockInAt, to), or(isNull(workShifts.clockOutAt), gt(workShifts.clockOutAt, from))));
+  return rows.map((r) => r.locationId);
+}
+
 export function findOpenShifts(db: DbOrTx, locationIds: string[]) {
   return db
     .select({ employeeId: workShifts.employeeId, locationId: workShifts.locationId, clockInAt: workShifts.clockInAt, name: employees.name })
@@ -38,6 +62,52 @@ export function findRows(db: DbOrTx, locationId: string, from: Date, to: Date) {
     .from(coverageHourly)
     .where(and(eq(coverageHourly.locationId, locationId), gte(coverageHourly.hourEnd, new Date(from.getTime() + 1)), lt(coverageHourly.hourStart, to)))
     .orderBy(asc(coverageHourly.hourStart));
+}
+
+export async function deleteRows(db: DbOrTx, locationId: string, hourStarts: Date[]) {
+  if (hourStarts.length === 0) return;
+  await db.delete(coverageHourly).where(and(eq(coverageHourly.locationId, locationId), inArray(coverageHourly.hourStart, hourStarts)));
+}
+
+/** The end of each active location's last row (null where it has none): how far ahead coverage reaches. */
+export async function findLastHourEnds(db: DbOrTx): Promise<{ locationId: string; lastEnd: Date | null }[]> {
+  const rows = await queryRows<{ location_id: string; last_end: Date | string | null }>(db, sql`
+    SELECT l.id AS location_id,
+           (SELECT c.hour_end FROM coverage_hourly c WHERE c.location_id = l.id ORDER BY c.hour_start DESC LIMIT 1) AS last_end
+    FROM locations l WHERE l.active`);
+  return rows.map((r) => ({ locationId: r.location_id, lastEnd: r.last_end === null ? null : new Date(r.last_end) }));
+}
+
+/**
+ * The start of the earliest row in [from, now) written before its hour ended, i.e. possibly stale: the
+ * hours a process that was down (or a clock that jumped) still has to recompute.
+ */
+export async function findOldestProvisionalHour(db: DbOrTx, from: Date, now: Date): Promise<Date | null> {
+  const [row] = await queryRows<{ start: Date | string | null }>(db, sql`
+    SELECT min(hour_start) AS start FROM coverage_hourly
+    WHERE computed_at < hour_end AND hour_start < ${now.toISOString()}::timestamptz AND hour_end > ${from.toISOString()}::timestamptz`);
+  return row?.start ? new Date(row.start) : null;
+}
+
+/**
+ * Waits for the coverage consumer's advisory lock (the key `createConsumer` in events/consumer.ts
+ * try-locks for each batch). Whoever writes coverage rows outside the consumer (rebuild, tick) holds it
+ * for its transaction, so it never computes from a state the consumer is about to change and then
+ * overwrites the consumer's fresher rows. Takes no transaction id.
+ */
+export async function lockConsumer(db: DbOrTx, consumerName: string) {
+  await db.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${`consumer:${consumerName}`}))`);
+}
+
+/**
+ * Moves the consumer's durable offset forward to `position` (never back), under its lock and in the
+ * transaction of a rebuild that already covers every event up to there.
+ */
+export async function advanceConsumerOffset(db: DbOrTx, consumerName: string, position: LogPosition) {
+  await db.execute(sql`
+    INSERT INTO consumer_offsets (name, tx_id, seq) VALUES (${consumerName}, ${position.txId}::xid8, ${position.seq})
+    ON CONFLICT (name) DO UPDATE SET tx_id = excluded.tx_id, seq = excluded.seq, updated_at = now()
+    WHERE (consumer_offsets.tx_id, consumer_offsets.seq) < (excluded.tx_id, excluded.seq)`);
 }
 
 export async function countRows(db: DbOrTx): Promise<number> {

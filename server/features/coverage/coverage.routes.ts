@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import * as c from '../../../contract/coverage.ts';
-import { requireRole } from '../../lib/principal.ts';
 import type { CoverageService } from './coverage.service.ts';
 
 export const coverageRoutes: FastifyPluginAsyncZod<{ coverage: CoverageService }> = async (app, { coverage }) => {
@@ -26,11 +25,12 @@ export const coverageRoutes: FastifyPluginAsyncZod<{ coverage: CoverageService }
     handler: (req) => coverage.alerts(req.principal, req.query),
   });
   app.post('/coverage/rebuild', {
-    schema: { tags: ['coverage'], summary: 'Recompute all coverage from the raw tables (admins)', response: { 200: z.object({ hours: z.number().int(), locations: z.number().int() }) } },
-    config: { access: { area: 'coverage', level: 'write' } },
-    handler: async (req) => {
-      requireRole(req.principal, 'admin');
-      return coverage.rebuild();
+    schema: {
+      tags: ['coverage'],
+      summary: 'Recompute all coverage from the raw tables (admins, and API keys with coverage:write)',
+      response: { 200: z.object({ hours: z.number().int(), locations: z.number().int() }) },
     },
+    config: { access: { area: 'coverage', level: 'write' } },
+    handler: (req) => coverage.requestRebuild(req.principal),
   });
 };

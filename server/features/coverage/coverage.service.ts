@@ -9,7 +9,7 @@ import { forbidden, notFound } from '../../lib/app-error.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { inScope, isOrgWide, type Principal } from '../../lib/principal.ts';
 import type { ScheduleService } from '../schedule/schedule.service.ts';
-import { bucketsBetween, computeHours, localDateOf, OPEN_SHIFT_LIMIT_MS, workedIntervals, type CoverageHour } from './coverage-engine.ts';
+import { bucketsBetween, computeHours, headcountMinutes, localDateOf, OPEN_SHIFT_LIMIT_MS, uncoveredMinutes, workedIntervals, type CoverageHour, type Interval } from './coverage-engine.ts';
 import * as repo from './coverage.repository.ts';
 
 const HOUR = 3_600_000;
@@ -17,7 +17,6 @@ const DAY = 24 * HOUR;
 /** Coverage is kept for five weeks back and two ahead; older rows stay as history. */
 export const WINDOW_PAST_MS = 35 * DAY;
 export const WINDOW_FUTURE_MS = 14 * DAY;
-const MISSED_CLOCK_OUT_MS = OPEN_SHIFT_LIMIT_MS;
 
 export interface CoverageDeps {
   db: Db;
@@ -25,6 +24,8 @@ export interface CoverageDeps {
   clock: Clock;
   log: Logger;
   schedule: ScheduleService;
+  /** An open shift longer than this is a missed clock-out (config MISSED_CLOCK_OUT_HOURS, shared with the time clock). */
+  missedClockOutMs?: number | undefined;
 }
 
 /** A span of time to recompute at one location, or at every location (`'*'`). */
@@ -34,6 +35,11 @@ export interface Affected {
   toMs: number;
   /** Only who was on the floor can have changed (a punch): the schedule side of the rows stands. */
   staffedOnly?: boolean;
+  /**
+   * Also every location where this person's worked shifts overlap the span: a shift belongs to the
+   * location of its clock-in, so a clock-out or break punched at another site changes that one.
+   */
+  employeeId?: string;
 }
 
 const iso = (zone: string, ms: number) =>
@@ -47,6 +53,8 @@ const fmt = (minutes: number) => {
   return h === 0 ? `${m} min` : m === 0 ? `${h} h` : `${h} h ${m} min`;
 };
 const people = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(1));
+/** Below this many minutes of a scheduled hour not clocked in, a person is not named as missing (a minute late is noise). */
+const MISSING_MINUTES = 5;
 
 /** What part of the coverage table an event can change. Pure, so it is tested on its own. */
 export function affectedBy(event: StoredEvent, nowMs: number): Affected[] {
@@ -57,13 +65,13 @@ export function affectedBy(event: StoredEvent, nowMs: number): Affected[] {
     case 'clock_event.placed': {
       // A punch changes who was staffed from its instant until now (open shifts run until now).
       if (p.state === 'pending') return [];
-      return [{ locationId: p.locationId, fromMs: at(p.at), toMs: Math.max(nowMs, at(p.at)) + 1, staffedOnly: true }];
+      return [{ locationId: p.locationId, fromMs: at(p.at), toMs: Math.max(nowMs, at(p.at)) + 1, staffedOnly: true, employeeId: p.employeeId }];
     }
     case 'clock_event.corrected': {
       const times = [at(p.after?.at), at(p.before?.at)].filter((t) => !Number.isNaN(t));
       const from = Math.min(...times);
       const locations = [p.after?.locationId, p.before?.locationId].filter(Boolean) as string[];
-      return [...new Set(locations)].map((locationId) => ({ locationId, fromMs: from, toMs: Math.max(nowMs, from) + 1, staffedOnly: true }));
+      return [...new Set(locations)].map((locationId) => ({ locationId, fromMs: from, toMs: Math.max(nowMs, from) + 1, staffedOnly: true, employeeId: p.employeeId }));
     }
     case 'adjustment.approved':
     case 'adjustment.revoked':
@@ -85,6 +93,12 @@ export function affectedBy(event: StoredEvent, nowMs: number): Affected[] {
       return event.scope.locationId ? [{ locationId: event.scope.locationId, fromMs: -Infinity, toMs: Infinity }] : [];
     case 'employee.deactivated':
       return [{ locationId: '*', fromMs: nowMs - DAY, toMs: Infinity }];
+    case 'location.created':
+      return [{ locationId: event.entity.id, fromMs: -Infinity, toMs: Infinity }];
+    case 'location.updated':
+      // A new zone moves every bucket: the location's window is recomputed and rows of the old zone's
+      // hours are removed (see `recompute`). A new name changes no row.
+      return p.after?.timezone !== undefined && p.after.timezone !== p.before?.timezone ? [{ locationId: event.entity.id, fromMs: -Infinity, toMs: Infinity }] : [];
     default:
       return [];
   }
@@ -92,11 +106,12 @@ export function affectedBy(event: StoredEvent, nowMs: number): Affected[] {
 
 /**
  * Coverage per location and local hour: maintained by a log consumer that recomputes only the hours
- * an event can change, refreshed each minute for the hour in progress, and rebuilt from the raw tables
- * on demand. Both paths go through `recompute`, so they agree by construction; the property test
+ * an event can change, moved along each minute by `tick` (the hours that elapsed, the days that came
+ * into the window), caught up at start-up, and rebuilt from the raw tables on demand. Whatever writes
+ * rows outside the consumer holds the consumer's lock, so the writers never interleave. Both paths go through `recompute`, so they agree by construction; the property test
  * checks the part that is not by construction: which hours an event touches.
  */
-export function createCoverageService({ db, events, clock, log, schedule }: CoverageDeps) {
+export function createCoverageService({ db, events, clock, log, schedule, missedClockOutMs = OPEN_SHIFT_LIMIT_MS }: CoverageDeps) {
   const windowOf = (nowMs: number) => ({ fromMs: nowMs - WINDOW_PAST_MS, toMs: nowMs + WINDOW_FUTURE_MS });
 
   /** Recomputes [fromMs, toMs) at the given locations (clipped to the window); writes rows; returns changed hours. */
@@ -106,7 +121,18 @@ export function createCoverageService({ db, events, clock, log, schedule }: Cove
     const window = windowOf(nowMs);
     const locations = await repo.findLocations(tx);
     const spans = new Map<string, { fromMs: number; toMs: number; staffedOnly: boolean }>();
+    const resolved = [...affected];
     for (const a of affected) {
+      if (!a.employeeId || a.locationId === '*') continue;
+      const fromMs = Math.max(window.fromMs, a.fromMs);
+      const toMs = Math.min(window.toMs, a.toMs);
+      if (!(fromMs < toMs)) continue;
+      // `fromMs - 1`: the shift a clock-out at `fromMs` closes ends exactly there.
+      for (const locationId of await repo.findShiftLocationsOfEmployee(tx, a.employeeId, new Date(fromMs - 1), new Date(toMs))) {
+        if (locationId !== a.locationId) resolved.push({ ...a, locationId, employeeId: undefined });
+      }
+    }
+    for (const a of resolved) {
       for (const l of a.locationId === '*' ? locations : locations.filter((x) => x.id === a.locationId)) {
         const fromMs = Math.max(window.fromMs, a.fromMs);
         const toMs = Math.min(window.toMs, a.toMs);
@@ -142,7 +168,7 @@ export function createCoverageService({ db, events, clock, log, schedule }: Cove
       shifts = await schedule.scheduleOfEveryone(fromDate, toDate, tx);
     }
     const computedAt = new Date(nowMs);
-    const changed: { locationId: string; timezone: string; hours: CoverageHour[] }[] = [];
+    const changed: { locationId: string; timezone: string; hours: CoverageHour[]; write: CoverageHour[]; stray: Date[] }[] = [];
     // Read and compute everything first, write at the end: the transaction gets its id (and starts
     // holding back every reader of the log) only for the short write phase.
     for (const [locationId, span] of spans) {
@@ -164,6 +190,7 @@ export function createCoverageService({ db, events, clock, log, schedule }: Cove
             breaks: w.breaks.map((b) => ({ startMs: Date.parse(b.start), endMs: b.end ? Date.parse(b.end) : null })),
           })),
           nowMs,
+          missedClockOutMs,
         ),
         nowMs,
       });
@@ -173,10 +200,26 @@ export function createCoverageService({ db, events, clock, log, schedule }: Cove
         const r = before.get(h.hourStartMs);
         return !r || r.required !== h.required || r.scheduled !== h.scheduled || r.staffed !== h.staffed || r.minStaffed !== h.minStaffed || r.shortMinutes !== h.shortMinutes || r.status !== h.status || r.hourEnd.getTime() !== h.hourEndMs;
       });
-      if (different.length) changed.push({ locationId, timezone: location.timezone, hours: different });
+      // A row written before its hour ended is provisional (`computed_at < hour_end`); once the hour is
+      // over it is written again even when unchanged, so the provisional rows are exactly the ones a
+      // restart must recompute (`catchUp`). Such a rewrite changes no figure and is not pushed.
+      const differentSet = new Set(different);
+      const finalised = hours.filter((h) => {
+        const r = before.get(h.hourStartMs);
+        return !differentSet.has(h) && r !== undefined && h.hourEndMs <= nowMs && r.computedAt.getTime() < r.hourEnd.getTime();
+      });
+      // Rows that are no bucket of the location's zone: left by a zone that changed since.
+      const starts = new Set(buckets.map((b) => b.startMs));
+      const stray = [...before.values()].filter((r) => !starts.has(r.hourStart.getTime())).map((r) => r.hourStart);
+      if (different.length || finalised.length || stray.length) {
+        changed.push({ locationId, timezone: location.timezone, hours: different, write: [...different, ...finalised], stray });
+      }
     }
-    for (const { locationId, timezone, hours: different } of changed) {
-      await repo.upsertRows(tx, locationId, different, computedAt);
+    for (const { locationId, timezone, hours: different, write, stray } of changed) {
+      await repo.deleteRows(tx, locationId, stray);
+      await repo.upsertRows(tx, locationId, write, computedAt);
+      if (different.length === 0 && stray.length === 0) continue;
+      const span = [...different.map((h) => [h.hourStartMs, h.hourEndMs]), ...stray.map((d) => [d.getTime(), d.getTime()])];
       await events.append(tx, {
         type: 'coverage.updated',
         entity: { type: 'coverage', id: locationId },
@@ -184,15 +227,17 @@ export function createCoverageService({ db, events, clock, log, schedule }: Cove
         payload: {
           locationId,
           hours: different.length,
-          from: new Date(different[0]!.hourStartMs).toISOString(),
-          to: new Date(different.at(-1)!.hourEndMs).toISOString(),
-          // The hours themselves when few (the live case), so the page can update without a refetch.
-          rows: different.length <= 4 ? different.map((h) => toHourly(timezone, h)) : undefined,
+          removed: stray.length || undefined,
+          from: new Date(Math.min(...span.map((x) => x[0]!))).toISOString(),
+          to: new Date(Math.max(...span.map((x) => x[1]!))).toISOString(),
+          // The hours themselves when few (the live case), so the page can update without a refetch;
+          // never when rows were removed, so the page refetches the range instead.
+          rows: different.length <= 4 && stray.length === 0 ? different.map((h) => toHourly(timezone, h)) : undefined,
         },
         scope: { locationId },
       });
     }
-    return changed;
+    return changed.filter((c) => c.hours.length > 0 || c.stray.length > 0).map(({ locationId, timezone, hours }) => ({ locationId, timezone, hours }));
   }
 
   function toHourly(zone: string, h: Pick<CoverageHour, 'hourStartMs' | 'hourEndMs' | 'localDate' | 'localHour' | 'required' | 'scheduled' | 'staffed' | 'minStaffed' | 'shortMinutes' | 'status'>): c.CoverageHour {
@@ -210,10 +255,54 @@ export function createCoverageService({ db, events, clock, log, schedule }: Cove
     };
   }
 
+  /**
+   * Recomputes every location's window from the raw tables, under the consumer's lock, and moves the
+   * consumer's offset to the log's head as it was before the lock was taken: every event up to there
+   * committed before the rebuild read anything, so replaying them would only redo the same rows.
+   */
   async function rebuild() {
-    const nowMs = clock.now().getTime();
-    const changed = await events.write((tx) => recompute(tx, [{ locationId: '*', fromMs: -Infinity, toMs: Infinity }], nowMs));
+    const head = await events.head();
+    const { changed, nowMs } = await events.write(async (tx) => {
+      await repo.lockConsumer(tx, consumer.name);
+      // The time is read once the lock is held: a wait for the consumer's batch must not date the rows.
+      const nowMs = clock.now().getTime();
+      const changed = await recompute(tx, [{ locationId: '*', fromMs: -Infinity, toMs: Infinity }], nowMs);
+      await repo.advanceConsumerOffset(tx, consumer.name, head);
+      return { changed, nowMs };
+    });
+    lastTickMs = Math.max(lastTickMs ?? -Infinity, nowMs);
     return { hours: changed.reduce((n, c) => n + c.hours.length, 0), locations: changed.length };
+  }
+
+  /** When the last tick (or rebuild) of this process computed; before the first, the table tells (`catchUp`). */
+  let lastTickMs: number | undefined;
+
+  /**
+   * Moves coverage along with the clock, under the consumer's lock. First the window's far edge: each
+   * location gets rows up to `now + WINDOW_FUTURE_MS` (a new location its whole window), computed from
+   * the schedule, so the two weeks ahead never run out. Then every hour that elapsed since the last
+   * tick, minus an hour: staffed changes as time passes (open shifts run until now, a future hour starts
+   * being judged on who is there), without any event. Only punches' side of those rows can have
+   * changed, so the schedule is not expanded for them.
+   * With `catchUp` (start-up), "since the last tick" is the earliest row written before its hour ended:
+   * the hours a stopped process, or a clock that jumped, left behind.
+   */
+  async function tick({ catchUp = false }: { catchUp?: boolean } = {}) {
+    const { changed, nowMs } = await events.write(async (tx) => {
+      await repo.lockConsumer(tx, consumer.name);
+      const nowMs = clock.now().getTime();
+      const window = windowOf(nowMs);
+      const extend: Affected[] = (await repo.findLastHourEnds(tx)).flatMap(({ locationId, lastEnd }) =>
+        lastEnd === null ? [{ locationId, fromMs: window.fromMs, toMs: window.toMs }] : lastEnd.getTime() < window.toMs ? [{ locationId, fromMs: lastEnd.getTime(), toMs: window.toMs }] : [],
+      );
+      const changed = extend.length ? await recompute(tx, extend, nowMs) : [];
+      const since =
+        catchUp || lastTickMs === undefined ? ((await repo.findOldestProvisionalHour(tx, new Date(window.fromMs), new Date(nowMs)))?.getTime() ?? nowMs) : lastTickMs;
+      changed.push(...(await recompute(tx, [{ locationId: '*', fromMs: Math.min(since, nowMs) - HOUR, toMs: nowMs + 1, staffedOnly: true }], nowMs)));
+      return { changed, nowMs };
+    });
+    lastTickMs = Math.max(lastTickMs ?? -Infinity, nowMs);
+    return changed;
   }
 
   const consumer: ConsumerDefinition = {
@@ -241,11 +330,18 @@ export function createCoverageService({ db, events, clock, log, schedule }: Cove
     recompute,
     rebuild,
     isEmpty: async () => (await repo.countRows(db)) === 0,
+    tick,
+    /** At start-up: recomputes what changed while no process was ticking (see `tick`). */
+    catchUp: () => tick({ catchUp: true }),
 
-    /** Refreshes the hour in progress (and the one that just ended) everywhere: staffed changes as time passes. */
-    async tick() {
-      const nowMs = clock.now().getTime();
-      return events.write((tx) => recompute(tx, [{ locationId: '*', fromMs: nowMs - HOUR, toMs: nowMs + 1 }], nowMs));
+    /**
+     * The admin endpoint. People need the admin role; an API key passes with `coverage:write`, which
+     * the auth plugin has checked and which grants nothing else: a rebuild only recomputes derived rows
+     * (no data is lost or exposed), so an operations key may run it after a bulk import.
+     */
+    async requestRebuild(principal: Principal) {
+      if (principal.kind === 'user' && principal.role !== 'admin') throw forbidden('A rebuild of coverage is for admins');
+      return rebuild();
     },
 
     async hourly(principal: Principal, q: z.infer<typeof c.coverageQuery>) {
@@ -274,35 +370,7 @@ export function createCoverageService({ db, events, clock, log, schedule }: Cove
       const dayStart = Temporal.PlainDate.from(today).toZonedDateTime(zone).epochMilliseconds;
       const alerts: c.CoverageAlert[] = [];
 
-      // Under- and overstaffed hours: today so far, and the next 24 hours by the schedule.
-      const rows = await repo.findRows(db, location.id, new Date(dayStart), new Date(nowMs + DAY));
-      for (const r of rows) {
-        if (r.status === 'ok') continue;
-        const start = r.hourStart.getTime();
-        const end = r.hourEnd.getTime();
-        const future = start >= nowMs;
-        const level = future ? r.scheduled : r.staffed;
-        const short = Math.max(0, r.required - level);
-        const when = `${dayLabel(zone, start)} ${hhmm(zone, start)}-${hhmm(zone, end)}`;
-        const message =
-          r.status === 'understaffed'
-            ? future
-              ? `${location.name}, ${when}: ${people(level)} of ${r.required} required scheduled, ${people(short)} short`
-              : `${location.name}, ${when}: ${people(level)} of ${r.required} required on the floor, ${people(short)} short for ${fmt(r.shortMinutes)}`
-            : `${location.name}, ${when}: ${people(level)} ${future ? 'scheduled' : 'on the floor'} for ${r.required} required, ${people(level - r.required)} more than needed`;
-        alerts.push({
-          id: `${r.status}:${location.id}:${r.hourStart.toISOString()}`,
-          kind: r.status === 'understaffed' ? 'understaffed' : 'overstaffed',
-          severity: r.status === 'understaffed' && (short >= 3 || short >= r.required * 0.3) ? 'high' : 'medium',
-          locationId: location.id,
-          from: iso(zone, start),
-          to: iso(zone, end),
-          employeeIds: [],
-          message,
-        });
-      }
-
-      // People: overtime and rest risks from today's worked and remaining scheduled time; missed clock-outs.
+      // Who works here, and what a manager in this scope may see of them.
       const rulesOf = await schedule.rulesByLocation();
       const rules = rulesOf(location.id);
       const staff = await repo.findEmployeesAt(db, location.id);
@@ -311,35 +379,116 @@ export function createCoverageService({ db, events, clock, log, schedule }: Cove
         const e = staff.find((s) => s.id === employeeId);
         return !!e && (isOrgWide(principal) || inScope(principal, { locationId: location.id, departmentId: e.departmentId }));
       };
-      const shifts = (await schedule.scheduleOfEveryone(Temporal.PlainDate.from(today).subtract({ days: 1 }).toString(), Temporal.PlainDate.from(today).add({ days: 2 }).toString())).filter((s) =>
-        names.has(s.employeeId),
-      );
+      // The schedule from this week's Monday (or yesterday) to its Sunday (or the day after tomorrow).
+      const todayDate = Temporal.PlainDate.from(today);
+      const weekStart = todayDate.subtract({ days: todayDate.dayOfWeek - 1 });
+      const weekStartMs = weekStart.toZonedDateTime(zone).epochMilliseconds;
+      const weekEndDate = weekStart.add({ days: 7 }).toString(); // exclusive: next Monday
+      const scheduleFrom = Temporal.PlainDate.compare(weekStart, todayDate.subtract({ days: 1 })) < 0 ? weekStart : todayDate.subtract({ days: 1 });
+      const scheduleTo = Temporal.PlainDate.compare(weekStart.add({ days: 6 }), todayDate.add({ days: 2 })) > 0 ? weekStart.add({ days: 6 }) : todayDate.add({ days: 2 });
+      const everyone = await schedule.scheduleOfEveryone(scheduleFrom.toString(), scheduleTo.toString());
+      const shifts = everyone.filter((s) => names.has(s.employeeId));
+      const scheduledHere = everyone.filter((s) => s.locationId === location.id);
       const worked = await repo.findWorkShifts(db, location.id, new Date(dayStart - DAY), new Date(nowMs + 1));
+      const toShift = (w: (typeof worked)[number]) => ({
+        clockInMs: w.clockInAt.getTime(),
+        clockOutMs: w.clockOutAt?.getTime() ?? null,
+        breaks: w.breaks.map((b) => ({ startMs: Date.parse(b.start), endMs: b.end ? Date.parse(b.end) : null })),
+      });
+      const onFloor = workedIntervals(worked.map(toShift), nowMs, missedClockOutMs);
+      /** Clocked in, breaks included: a person on a break is on shift, not missing. */
+      const onShiftOf = (employeeId: string): Interval[] =>
+        workedIntervals(worked.filter((w) => w.employeeId === employeeId).map((w) => ({ ...toShift(w), breaks: [] })), nowMs, missedClockOutMs);
+      const overlapping = <T extends { startMs: number; endMs: number }>(list: T[], from: number, to: number) => list.filter((i) => i.startMs < to && i.endMs > from);
+      const visibleIds = (ids: Iterable<string>) => [...new Set(ids)].filter(visible);
+
+      // Under- and overstaffed hours: today so far, and the next 24 hours by the schedule.
+      const rows = await repo.findRows(db, location.id, new Date(dayStart), new Date(nowMs + DAY));
+      for (const r of rows) {
+        if (r.status === 'ok') continue;
+        const start = r.hourStart.getTime();
+        const end = r.hourEnd.getTime();
+        const future = start >= nowMs;
+        const judgedEnd = future ? end : Math.min(end, nowMs);
+        const level = future ? r.scheduled : r.staffed;
+        const short = Math.max(0, r.required - level);
+        const when = `${dayLabel(zone, start)} ${hhmm(zone, start)}-${hhmm(zone, end)}`;
+        const planned = overlapping(scheduledHere, start, judgedEnd);
+        let message: string;
+        let employeeIds: string[];
+        if (r.status === 'understaffed' && future) {
+          // Ahead, the people involved are those the schedule has here: the ones to extend or to ask.
+          employeeIds = visibleIds(planned.map((s) => s.employeeId));
+          message = `${location.name}, ${when}: ${people(level)} of ${r.required} required scheduled, ${people(short)} short for ${fmt(r.shortMinutes)}`;
+        } else if (r.status === 'understaffed') {
+          // So far, the ones a manager calls: scheduled here for this hour but not clocked in for at
+          // least MISSING_MINUTES of it (late, absent, gone early). A person on a break is on shift.
+          const missing = visibleIds(
+            planned
+              .map((s) => s.employeeId)
+              .filter((id) => uncoveredMinutes(planned.filter((s) => s.employeeId === id), onShiftOf(id), start, judgedEnd) >= MISSING_MINUTES),
+          );
+          employeeIds = missing;
+          message =
+            `${location.name}, ${when}: ${people(level)} of ${r.required} required on the floor, ${people(short)} short for ${fmt(r.shortMinutes)}` +
+            (missing.length ? `; scheduled but not clocked in: ${missing.map((id) => names.get(id)).join(', ')}` : '');
+        } else {
+          // Overstaffed: the people who could be released or moved, and for how long there were too many.
+          const intervals = future ? planned : overlapping(onFloor, start, judgedEnd);
+          const overMinutes = headcountMinutes(intervals, start, judgedEnd, r.required).overMinutes;
+          employeeIds = visibleIds(future ? planned.map((s) => s.employeeId) : worked.filter((w) => overlapping(workedIntervals([toShift(w)], nowMs, missedClockOutMs), start, judgedEnd).length).map((w) => w.employeeId));
+          message = `${location.name}, ${when}: ${people(level)} ${future ? 'scheduled' : 'on the floor'} for ${r.required} required, ${people(level - r.required)} more than needed for ${fmt(overMinutes)}`;
+        }
+        alerts.push({
+          id: `${r.status}:${location.id}:${r.hourStart.toISOString()}`,
+          kind: r.status === 'understaffed' ? 'understaffed' : 'overstaffed',
+          severity: r.status === 'understaffed' && (short >= 3 || short >= r.required * 0.3) ? 'high' : 'medium',
+          locationId: location.id,
+          from: iso(zone, start),
+          to: iso(zone, end),
+          employeeIds,
+          message,
+        });
+      }
+
+      // People: overtime and rest risks from worked and remaining scheduled time; missed clock-outs.
+      // Worked time counts wherever the person clocked in: the limits are theirs, not the site's.
+      const workedAnywhere = await repo.findWorkShiftsOfEmployees(db, [...names.keys()], new Date(Math.min(weekStartMs, dayStart) - DAY), new Date(nowMs + 1));
       for (const [employeeId, name] of names) {
         if (!visible(employeeId)) continue;
         const mine = worked.filter((w) => w.employeeId === employeeId);
-        const workedToday = workedIntervals(
-          mine.map((w) => ({ clockInMs: w.clockInAt.getTime(), clockOutMs: w.clockOutAt?.getTime() ?? null, breaks: w.breaks.map((b) => ({ startMs: Date.parse(b.start), endMs: b.end ? Date.parse(b.end) : null })) })),
-          nowMs,
-        ).reduce((t, i) => t + Math.max(0, Math.min(i.endMs, nowMs) - Math.max(i.startMs, dayStart)), 0) / 60_000;
-        const remaining = shifts
-          .filter((s) => s.employeeId === employeeId && s.date === today)
-          .reduce((t, s) => t + Math.max(0, s.endMs - Math.max(s.startMs, nowMs)) / 60_000 - (s.startMs >= nowMs ? s.breakMinutes : 0), 0);
-        const projected = workedToday + remaining;
-        if (projected > rules.maxDailyMinutes && remaining > 0) {
+        const workedMine = workedIntervals(workedAnywhere.filter((w) => w.employeeId === employeeId).map(toShift), nowMs, missedClockOutMs);
+        const workedSince = (fromMs: number) => workedMine.reduce((t, i) => t + Math.max(0, Math.min(i.endMs, nowMs) - Math.max(i.startMs, fromMs)), 0) / 60_000;
+        /** Scheduled minutes still to come, on the shifts of the dates `pick` takes (a break is taken once the shift has started). */
+        const stillScheduled = (pick: (date: string) => boolean) =>
+          shifts
+            .filter((s) => s.employeeId === employeeId && pick(s.date))
+            .reduce((t, s) => t + Math.max(0, Math.max(0, s.endMs - Math.max(s.startMs, nowMs)) / 60_000 - (s.startMs >= nowMs ? s.breakMinutes : 0)), 0);
+        const lastEnd = (pick: (date: string) => boolean) => Math.max(...shifts.filter((s) => s.employeeId === employeeId && pick(s.date)).map((s) => s.endMs), nowMs);
+        // Overtime, today and this week (Monday to Sunday, the schedule's labour-rule week), flagged while
+        // there is still scheduled time left to change: worked so far plus what is still scheduled.
+        const risks = [
+          { period: 'day', pick: (d: string) => d === today, since: dayStart, limit: rules.maxDailyMinutes, key: today, label: 'today' },
+          { period: 'week', pick: (d: string) => d >= today && d < weekEndDate, since: weekStartMs, limit: rules.maxWeeklyMinutes, key: `week-${weekStart.toString()}`, label: 'this week' },
+        ] as const;
+        for (const risk of risks) {
+          const workedSoFar = workedSince(risk.since);
+          const remaining = stillScheduled(risk.pick);
+          const projected = workedSoFar + remaining;
+          if (!(projected > risk.limit && remaining > 0)) continue;
           alerts.push({
-            id: `overtime_risk:${employeeId}:${today}`,
+            id: `overtime_risk:${employeeId}:${risk.key}`,
             kind: 'overtime_risk',
-            severity: projected - rules.maxDailyMinutes >= 60 ? 'high' : 'medium',
+            severity: projected - risk.limit >= 60 ? 'high' : 'medium',
             locationId: location.id,
             from: iso(zone, nowMs),
-            to: iso(zone, Math.max(...shifts.filter((s) => s.employeeId === employeeId && s.date === today).map((s) => s.endMs), nowMs)),
+            to: iso(zone, lastEnd(risk.pick)),
             employeeIds: [employeeId],
-            message: `${name} will reach ${fmt(projected)} today (${fmt(rules.maxDailyMinutes)} limit): ${fmt(workedToday)} worked, ${fmt(remaining)} still scheduled.`,
+            message: `${name} will reach ${fmt(projected)} ${risk.label}, ${fmt(projected - risk.limit)} over the ${fmt(risk.limit)} ${risk.period === 'day' ? 'daily' : 'weekly'} limit: ${fmt(workedSoFar)} worked, ${fmt(remaining)} still scheduled.`,
           });
         }
         const open = mine.find((w) => w.clockOutAt === null);
-        if (open && nowMs - open.clockInAt.getTime() > MISSED_CLOCK_OUT_MS) {
+        if (open && nowMs - open.clockInAt.getTime() > missedClockOutMs) {
           alerts.push({
             id: `missed_clock_out:${employeeId}:${open.clockInAt.toISOString()}`,
             kind: 'missed_clock_out',

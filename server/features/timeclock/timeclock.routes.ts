@@ -31,9 +31,19 @@ export const timeclockRoutes: FastifyPluginAsyncZod<{ timeclock: TimeclockServic
     handler: (req) => timeclock.batch(req.principal, req.body.events, 'api'),
   });
   app.post('/clock-events/corrections', {
-    schema: { tags: ['timeclock'], summary: 'Add a missed punch or move one (managers; the original is kept, superseded)', body: c.clockCorrection, response: { 201: c.clockEvent } },
+    schema: {
+      tags: ['timeclock'],
+      summary:
+        'Add a missed punch or move one (managers; the original is kept, superseded). A correction that does not fit the timeline is refused (409). ' +
+        'A retry with the same id and body answers 200 with the original',
+      body: c.clockCorrection,
+      response: { 200: c.clockEvent, 201: c.clockEvent },
+    },
     config: write,
-    handler: async (req, reply) => reply.status(201).send(await timeclock.correct(req.principal, req.body)),
+    handler: async (req, reply) => {
+      const { created, event } = await timeclock.recordCorrection(req.principal, req.body);
+      return reply.status(created ? 201 : 200).send(event);
+    },
   });
   app.get('/clock-events', {
     schema: {

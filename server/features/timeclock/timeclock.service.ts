@@ -44,6 +44,11 @@ export interface TimeclockDeps {
 }
 
 const iso = (d: Date) => d.toISOString();
+/**
+ * A punch claiming a time further back than this is a late one (sent from an offline device, imported):
+ * it may arrive before the punches it follows, so it waits as pending instead of being refused.
+ */
+const LIVE_PUNCH_MS = 2 * 60_000;
 
 /** One employee's already-complete punches for `recordHistory`. */
 export interface HistoryInput {
@@ -129,40 +134,60 @@ export function createTimeclockService(deps: TimeclockDeps) {
     }
   }
 
+  /** Inserts a punch; a concurrent request that took the same id first (another employee's lock) wins. */
+  async function insertOnce(tx: Tx, punch: repo.PunchRow) {
+    const inserted = await repo.insertPunch(tx, punch);
+    // Punches of different employees do not share a clock lock, so the id check before the insert can
+    // miss a twin still in flight; the insert then does nothing, and nothing else may be written.
+    if (!inserted) throw new AppError('IDEMPOTENCY_KEY_REUSED', 'This id was already used for a different punch; make a new id', { id: punch.id });
+  }
+
   /**
-   * Places a new punch in the employee's timeline and updates the worked shifts. The newest punch (the
-   * live case) must fit the current state or is refused. A late punch is replayed into the past from the
-   * last clock-out before it; if it does not fit yet (its partner is still on its way from an offline
-   * device) it waits as pending, and every later late punch retries the pending ones with it.
+   * Places a new punch in the employee's timeline and updates the worked shifts. A live punch (at about
+   * now) must fit the current state or is refused with the code that says why. A late punch (offline,
+   * imported) is replayed into the past from the last clock-out before it; if it does not fit yet (its
+   * partner is still on its way from an offline device, in any order) it waits as pending, and every
+   * later late punch retries the pending ones with it. A correction (`strict`) never waits: see correct().
    */
   async function place(
     tx: Tx,
     punch: repo.PunchRow,
-    replacing?: repo.PunchRow,
-    /** The latest punch and open shift when the caller has read them already (under the clock lock). */
-    known?: { latest: repo.PunchRow | undefined; open: repo.WorkShiftRow | undefined },
+    opts: {
+      replacing?: repo.PunchRow | undefined;
+      /** The latest punch and open shift when the caller has read them already (under the clock lock). */
+      known?: { latest: repo.PunchRow | undefined; open: repo.WorkShiftRow | undefined };
+      /** Refuse instead of keeping the punch pending (corrections). */
+      strict?: boolean;
+    } = {},
   ): Promise<{ state: 'placed' | 'pending'; alsoPlaced: repo.PunchRow[] }> {
+    const { replacing, known, strict = false } = opts;
     const latest = known ? known.latest : await repo.findLatestPunch(tx, punch.employeeId);
     const candidate = toTimeline(punch);
+    const late = punch.at.getTime() < punch.recordedAt.getTime() - LIVE_PUNCH_MS;
+    // Pending punches wait for a late partner; a live punch does not look for them (the fast path).
+    let pending = replacing || !(late || strict) ? undefined : await repo.findPendingPunches(tx, punch.employeeId);
     const appendsAtEnd = !replacing && (!latest || latest.at.getTime() <= candidate.atMs);
     if (appendsAtEnd) {
       const open = known ? known.open : await repo.findOpenShift(tx, punch.employeeId);
       const state: ClockState = !open ? 'out' : open.breaks.at(-1)?.end === null ? 'break' : 'in';
       const next = nextState(state, punch.kind);
-      if (typeof next !== 'string') throw new AppError(next.error, next.message);
-      await repo.insertPunch(tx, punch);
-      if (punch.kind === 'clock_in') {
-        await repo.insertWorkShift(tx, { employeeId: punch.employeeId, locationId: punch.locationId, clockInAt: punch.at, clockInPunchId: punch.id, breaks: [] });
-      } else if (open) {
-        const breaks = [...open.breaks];
-        const at = punch.at.toISOString();
-        if (punch.kind === 'break_start') breaks.push({ start: at, end: null });
-        if (punch.kind === 'break_end' || (punch.kind === 'clock_out' && breaks.at(-1)?.end === null)) breaks[breaks.length - 1] = { ...breaks.at(-1)!, end: at };
-        await repo.updateWorkShift(tx, open.id, punch.kind === 'clock_out' ? { clockOutAt: punch.at, clockOutPunchId: punch.id, breaks } : { breaks });
+      // A live punch that does not fit is refused; a late one may be waiting for a partner still on its way.
+      if (typeof next !== 'string' && (!late || strict)) throw new AppError(next.error, next.message);
+      if (typeof next === 'string' && !pending?.length) {
+        await insertOnce(tx, punch);
+        if (punch.kind === 'clock_in') {
+          await repo.insertWorkShift(tx, { employeeId: punch.employeeId, locationId: punch.locationId, clockInAt: punch.at, clockInPunchId: punch.id, breaks: [] });
+        } else if (open) {
+          const breaks = [...open.breaks];
+          const at = punch.at.toISOString();
+          if (punch.kind === 'break_start') breaks.push({ start: at, end: null });
+          if (punch.kind === 'break_end' || (punch.kind === 'clock_out' && breaks.at(-1)?.end === null)) breaks[breaks.length - 1] = { ...breaks.at(-1)!, end: at };
+          await repo.updateWorkShift(tx, open.id, punch.kind === 'clock_out' ? { clockOutAt: punch.at, clockOutPunchId: punch.id, breaks } : { breaks });
+        }
+        return { state: 'placed', alsoPlaced: [] };
       }
-      return { state: 'placed', alsoPlaced: [] };
     }
-    const pending = replacing ? [] : await repo.findPendingPunches(tx, punch.employeeId);
+    pending ??= replacing ? [] : await repo.findPendingPunches(tx, punch.employeeId);
     const earliest = Math.min(punch.at.getTime(), replacing?.at.getTime() ?? Infinity, ...pending.map((p) => p.at.getTime()));
     const anchor = await repo.findAnchorClockOut(tx, punch.employeeId, new Date(earliest));
     const placed = (await repo.findActivePunchesAfter(tx, punch.employeeId, anchor)).filter((p) => p.id !== replacing?.id).map(toTimeline);
@@ -175,14 +200,14 @@ export function createTimeclockService(deps: TimeclockDeps) {
     if (!replay.ok) ({ timeline, replay } = attempt([])), (alsoPlaced = []);
     if (!replay.ok) {
       const failing = timeline[replay.index]!;
-      if (replacing) {
-        if (failing.id === punch.id) throw new AppError(replay.error, replay.message);
+      if (replacing || strict) {
+        if (failing.id === punch.id) throw new AppError(replay.error, replacing ? replay.message : `This punch does not fit the punches around it (${replay.message})`);
         throw new AppError('PUNCH_CONFLICT', `This correction does not fit the punches around it (${replay.message})`, { conflictsWith: failing.id });
       }
-      await repo.insertPunch(tx, { ...punch, state: 'pending' });
+      await insertOnce(tx, { ...punch, state: 'pending' });
       return { state: 'pending', alsoPlaced: [] };
     }
-    await repo.insertPunch(tx, punch);
+    await insertOnce(tx, punch);
     await repo.markPlaced(tx, alsoPlaced.map((p) => p.id));
     await rebuildShifts(tx, punch.employeeId, anchor, replay.shifts);
     return { state: 'placed', alsoPlaced };
@@ -194,6 +219,19 @@ export function createTimeclockService(deps: TimeclockDeps) {
   async function assertNotLocked(tx: Tx, locationId: string, zone: string, atMs: number) {
     const lock = await repo.findLocksCovering(tx, locationId, localDate(zone, atMs));
     if (lock) throw lockedError(lock);
+  }
+
+  /** Pending punches that a newer one let fall into place count from now: coverage and the floor follow these events. */
+  async function appendPlaced(tx: Tx, principal: Principal, employee: { id: string; name: string; departmentId: string }, placedBy: string, placed: repo.PunchRow[]) {
+    for (const p of placed) {
+      await events.append(tx, {
+        type: 'clock_event.placed',
+        entity: { type: 'clock_event', id: p.id },
+        actor: actorOf(principal),
+        payload: { employeeId: employee.id, employeeName: employee.name, kind: p.kind, at: iso(p.at), locationId: p.locationId, placedBy },
+        scope: { employeeId: employee.id, departmentId: employee.departmentId, locationId: p.locationId },
+      });
+    }
   }
 
   async function recordPunch(
@@ -241,7 +279,7 @@ export function createTimeclockService(deps: TimeclockDeps) {
         reason: null,
         state: 'placed',
       };
-      const placement = await place(tx, punch, undefined, state);
+      const placement = await place(tx, punch, { known: state });
       const scope = { employeeId: employee.id, departmentId: employee.departmentId, locationId };
       await events.append(tx, {
         type: 'clock_event.recorded',
@@ -259,29 +297,25 @@ export function createTimeclockService(deps: TimeclockDeps) {
         },
         scope,
       });
-      for (const p of placement.alsoPlaced) {
-        await events.append(tx, {
-          type: 'clock_event.placed',
-          entity: { type: 'clock_event', id: p.id },
-          actor: actorOf(principal),
-          payload: { employeeId: employee.id, employeeName: employee.name, kind: p.kind, at: iso(p.at), locationId: p.locationId, placedBy: punch.id },
-          scope: { ...scope, locationId: p.locationId },
-        });
-      }
+      await appendPlaced(tx, principal, employee, punch.id, placement.alsoPlaced);
       return { created: true, event: toClockEvent({ ...punch, state: placement.state }) };
     });
   }
 
-  async function visibleEmployeeIds(principal: Principal, f: { employeeId?: string | undefined; departmentId?: string | undefined; locationId?: string | undefined }) {
+  async function visibleEmployeeIds(
+    principal: Principal,
+    f: { employeeId?: string | undefined; departmentId?: string | undefined; locationId?: string | undefined },
+    { includeInactive = false } = {},
+  ) {
     const rows = await db.query.employees.findMany({
       where: (e, { and, eq }) =>
         and(
-          eq(e.active, true),
+          includeInactive ? undefined : eq(e.active, true),
           f.employeeId ? eq(e.id, f.employeeId) : undefined,
           f.departmentId ? eq(e.departmentId, f.departmentId) : undefined,
           f.locationId ? eq(e.locationId, f.locationId) : undefined,
         ),
-      columns: { id: true, name: true, locationId: true, departmentId: true, externalIds: true },
+      columns: { id: true, name: true, locationId: true, departmentId: true, externalIds: true, active: true },
     });
     return rows.filter((e) => (principal.kind === 'user' && principal.employeeId === e.id) || inScope(principal, e));
   }
@@ -289,23 +323,43 @@ export function createTimeclockService(deps: TimeclockDeps) {
   return {
     recordPunch,
 
-    async correct(principal: Principal, input: z.infer<typeof c.clockCorrection>) {
+    /**
+     * A manager adds a missed punch or moves one. The original stays, superseded, and the correction is
+     * its own event with the reason. A correction must fit the employee's timeline now: a payroll
+     * manager fixing a timesheet expects the fix to count (or to be told why not), not to wait silently
+     * for other punches the way an offline device's late punch does, so one that does not fit is
+     * refused (409, with the punch it conflicts with) instead of being kept pending. Pending punches
+     * that the correction lets fall into place are placed with it, each with its `clock_event.placed`.
+     * The id makes a retry safe: the same id with the same body answers the original (created: false).
+     */
+    async recordCorrection(principal: Principal, input: z.infer<typeof c.clockCorrection>): Promise<{ created: boolean; event: c.ClockEvent }> {
       if (principal.kind === 'user' && principal.role === 'employee') throw forbidden('Corrections are made by managers');
       const employee = await employeeFor(principal, input.employeeId);
-      const existing = await repo.findPunchById(db, input.id);
-      if (existing) throw new AppError('IDEMPOTENCY_KEY_REUSED', 'This id was already used; make a new id for a correction', { id: input.id });
       const locationId = input.locationId ?? employee.locationId;
       const location = await repo.findLocation(db, locationId);
       if (!location) throw new AppError('UNPROCESSABLE', 'The location does not exist', { field: 'locationId' });
+      const hash = createHash('sha256')
+        .update(JSON.stringify(['correction', input.employeeId, input.kind, input.at, input.locationId ?? null, input.replaces ?? null, input.reason]))
+        .digest('hex');
       const at = Date.parse(input.at);
-      if (at > clock.now().getTime() + options.futureToleranceMs) throw new AppError('PUNCH_IN_FUTURE', 'A correction cannot be in the future');
       return events.write(async (tx) => {
         await repo.lockEmployeeClock(tx, employee.id);
+        // Under the lock: a retry of this correction answers the original whatever has happened since.
+        const existing = await repo.findPunchById(tx, input.id);
+        if (existing) {
+          if (existing.requestHash !== hash) throw new AppError('IDEMPOTENCY_KEY_REUSED', 'This id was already used; make a new id for a correction', { id: input.id });
+          return { created: false, event: toClockEvent(existing) };
+        }
+        if (at > clock.now().getTime() + options.futureToleranceMs) throw new AppError('PUNCH_IN_FUTURE', 'A correction cannot be in the future');
         const original = input.replaces ? await repo.findPunchById(tx, input.replaces) : undefined;
         if (input.replaces && (!original || original.employeeId !== employee.id)) throw notFound('Punch to replace');
         if (original?.supersededBy) throw new AppError('INVALID_STATE', 'That punch was already corrected');
         await assertNotLocked(tx, locationId, location.timezone, at);
-        if (original) await assertNotLocked(tx, original.locationId, location.timezone, original.at.getTime());
+        if (original) {
+          // The original's day is judged in its own location's zone, which may not be the correction's.
+          const originalLocation = original.locationId === locationId ? location : await repo.findLocation(tx, original.locationId);
+          await assertNotLocked(tx, original.locationId, originalLocation?.timezone ?? location.timezone, original.at.getTime());
+        }
         const punch: repo.PunchRow = {
           id: input.id,
           employeeId: employee.id,
@@ -313,7 +367,7 @@ export function createTimeclockService(deps: TimeclockDeps) {
           kind: input.kind,
           at: new Date(at),
           source: 'correction',
-          requestHash: createHash('sha256').update(JSON.stringify(input)).digest('hex'),
+          requestHash: hash,
           recordedAt: clock.now(),
           recordedBy: actorOf(principal).name,
           correctionOf: original?.id ?? null,
@@ -322,7 +376,7 @@ export function createTimeclockService(deps: TimeclockDeps) {
           state: 'placed',
         };
         if (original) await repo.supersedePunch(tx, original.id, punch.id);
-        await place(tx, punch, original);
+        const placement = await place(tx, punch, { replacing: original, strict: true });
         await events.append(tx, {
           type: 'clock_event.corrected',
           entity: { type: 'clock_event', id: punch.id },
@@ -338,8 +392,14 @@ export function createTimeclockService(deps: TimeclockDeps) {
           },
           scope: { employeeId: employee.id, departmentId: employee.departmentId, locationId },
         });
-        return toClockEvent(punch);
+        await appendPlaced(tx, principal, employee, punch.id, placement.alsoPlaced);
+        return { created: true, event: toClockEvent({ ...punch, state: placement.state }) };
       });
+    },
+
+    /** The corrected punch, for callers that do not care whether it was a retry (the demo's floor). */
+    async correct(principal: Principal, input: z.infer<typeof c.clockCorrection>): Promise<c.ClockEvent> {
+      return (await this.recordCorrection(principal, input)).event;
     },
 
     /**
@@ -501,12 +561,18 @@ export function createTimeclockService(deps: TimeclockDeps) {
      * importing the same file again adds nothing; bad rows are reported by line and the rest go in.
      */
     async importCsv(principal: Principal, text: string, mapping: z.infer<typeof c.importMapping>) {
-      let records: Record<string, string>[];
+      let parsed: { record: Record<string, string>; info: { lines: number } }[];
       try {
-        records = parseCsv(text, { columns: true, skip_empty_lines: true, trim: true, bom: true, relax_column_count: true });
+        // Line endings normalised first: csv-parse counts both halves of a CRLF inside a quoted cell as
+        // lines, which would shift every line number after a multi-line cell in a Windows file.
+        parsed = parseCsv(text.replace(/\r\n?/g, '\n'), { columns: true, skip_empty_lines: true, trim: true, bom: true, relax_column_count: true, info: true });
       } catch (err) {
         throw new AppError('UNPROCESSABLE', `The file is not valid CSV: ${(err as Error).message}`);
       }
+      const records = parsed.map((p) => p.record);
+      // `info.lines` is the line a record ends on; a record starts as many lines earlier as its quoted
+      // cells hold line breaks. Blank lines skipped before it are counted by the parser.
+      const lineOf = parsed.map((p) => p.info.lines - Object.values(p.record).reduce((n, v) => n + (typeof v === 'string' ? (v.match(/\n/g)?.length ?? 0) : 0), 0));
       const header = records.length ? Object.keys(records[0]!) : [];
       for (const column of [mapping.employee, mapping.kind, mapping.at, ...(mapping.location ? [mapping.location] : [])]) {
         if (records.length && !header.includes(column)) throw new AppError('UNPROCESSABLE', `The file has no column "${column}"`, { columns: header });
@@ -533,7 +599,7 @@ export function createTimeclockService(deps: TimeclockDeps) {
       // Punches in time order, so a file listing one person's day out of order still fits together.
       const prepared: { line: number; punch: c.ClockEventCreate }[] = [];
       records.forEach((r, i) => {
-        const line = i + 2; // line 1 is the header
+        const line = lineOf[i]!; // the line of the file the row starts on, as an editor numbers it
         const employeeId = byKey.get((r[mapping.employee] ?? '').toLowerCase());
         const kind = kinds[(r[mapping.kind] ?? '').toLowerCase().replace(/-/g, '_').trim()];
         const atMs = Date.parse(r[mapping.at] ?? '');
@@ -575,28 +641,39 @@ export function createTimeclockService(deps: TimeclockDeps) {
       const head = await events.head();
       const now = clock.now().getTime();
       const locations = (await repo.findLocations(db)).filter((l) => l.active && (!q.locationId || l.id === q.locationId));
-      const visible = await visibleEmployeeIds(principal, { departmentId: q.departmentId, locationId: q.locationId });
-      const byId = new Map(visible.map((e) => [e.id, e]));
       const items: c.LivePerson[] = [];
       const open = await repo.findOpenShiftsAtLocations(db, locations.map((l) => l.id));
+      // People come from the shifts scheduled and open at each location, not from their home location:
+      // someone lent to another site is on that site's floor. One schedule read covers every zone's today.
+      const todays = locations.map((l) => localDate(l.timezone, now)).sort();
+      const everyone = todays.length ? await schedule.scheduleOfEveryone(addDays(todays[0]!, -1), todays.at(-1)!) : [];
+      const atLocations = new Set(locations.map((l) => l.id));
+      const candidates = new Set([...everyone.filter((s) => atLocations.has(s.locationId)).map((s) => s.employeeId), ...open.map((s) => s.employeeId)]);
+      const people = new Map(
+        (await repo.findEmployeesByIds(db, [...candidates])).filter((e) => e.active && (!q.departmentId || e.departmentId === q.departmentId)).map((e) => [e.id, e]),
+      );
       for (const location of locations) {
         if (!isOrgWide(principal) && principal.kind === 'user' && principal.role === 'manager' && !principal.scope.locationIds.has(location.id)) continue;
         const zone = location.timezone;
         const today = localDate(zone, now);
-        const sched = await schedule.getSchedule(principal, { from: addDays(today, -1), to: today, locationId: location.id, departmentId: q.departmentId });
+        // Whom this principal sees here: their own people wherever they work, and anyone at a location they manage.
+        const visibleHere = (id: string) => {
+          const e = people.get(id);
+          if (!e) return false;
+          return (principal.kind === 'user' && principal.employeeId === id) || inScope(principal, e) || inScope(principal, { locationId: location.id, departmentId: null });
+        };
         const scheduled = new Map<string, { start: number; end: number }[]>();
-        for (const item of sched.items) {
-          const start = Date.parse(item.start);
-          const end = Date.parse(item.end);
-          if (item.date !== today && end <= now) continue; // yesterday's shifts that are over
-          (scheduled.get(item.employeeId) ?? scheduled.set(item.employeeId, []).get(item.employeeId)!).push({ start, end });
+        for (const item of everyone) {
+          if (item.locationId !== location.id || (item.date !== today && item.date !== addDays(today, -1))) continue;
+          if (item.date !== today && item.endMs <= now) continue; // yesterday's shifts that are over
+          (scheduled.get(item.employeeId) ?? scheduled.set(item.employeeId, []).get(item.employeeId)!).push({ start: item.startMs, end: item.endMs });
         }
         const dayStart = Date.parse(zonedIso(zone, Temporal.PlainDate.from(today).toZonedDateTime(zone).epochMilliseconds));
         const openHere = open.filter((s) => s.locationId === location.id);
-        const ids = new Set([...scheduled.keys(), ...openHere.map((s) => s.employeeId)].filter((id) => byId.has(id)));
+        const ids = new Set([...scheduled.keys(), ...openHere.map((s) => s.employeeId)].filter(visibleHere));
         const worked = await repo.findWorkShifts(db, { employeeIds: [...ids], from: new Date(dayStart), to: new Date(now + 1) });
         for (const id of ids) {
-          const employee = byId.get(id)!;
+          const employee = people.get(id)!;
           const slots = (scheduled.get(id) ?? []).sort((a, b) => a.start - b.start);
           const slot = slots.find((s) => s.start <= now && now < s.end) ?? slots.find((s) => s.start > now) ?? slots.at(-1) ?? null;
           const mine = worked.filter((w) => w.employeeId === id);
@@ -624,7 +701,8 @@ export function createTimeclockService(deps: TimeclockDeps) {
             employeeId: id,
             name: employee.name,
             departmentId: employee.departmentId,
-            locationId: employee.locationId,
+            // The floor this row belongs to (a person lent from another site is listed where they work).
+            locationId: location.id,
             status,
             since: since === null ? null : zonedIso(zone, since),
             scheduled: slot ? { start: zonedIso(zone, slot.start), end: zonedIso(zone, slot.end) } : null,
@@ -644,14 +722,26 @@ export function createTimeclockService(deps: TimeclockDeps) {
     },
 
     async timesheets(principal: Principal, q: z.infer<typeof c.timesheetQuery>) {
-      const employees = await visibleEmployeeIds(principal, q);
-      if (q.employeeId && employees.length === 0) throw notFound('Employee');
+      // Deactivated people still appear for the periods they worked in: payroll pays them for it.
+      const candidates = await visibleEmployeeIds(principal, q, { includeInactive: true });
+      if (q.employeeId && candidates.length === 0) throw notFound('Employee');
       const locations = new Map((await repo.findLocations(db)).map((l) => [l.id, l]));
       const rulesOf = await schedule.rulesByLocation();
       const fromMs = Date.parse(`${q.from}T00:00:00Z`) - 2 * 86_400_000;
       const toMs = Date.parse(`${q.to}T00:00:00Z`) + 3 * 86_400_000;
-      const shifts = await repo.findWorkShifts(db, { employeeIds: employees.map((e) => e.id), from: new Date(fromMs), to: new Date(toMs) });
-      const sched = await schedule.getSchedule(principal, { from: q.from, to: q.to, employeeId: q.employeeId, departmentId: q.departmentId, locationId: q.locationId });
+      const shifts = await repo.findWorkShifts(db, { employeeIds: candidates.map((e) => e.id), from: new Date(fromMs), to: new Date(toMs) });
+      const inPeriod = (e: { id: string }) =>
+        shifts.some((s) => {
+          if (s.employeeId !== e.id) return false;
+          const date = localDate(locations.get(s.locationId)?.timezone ?? 'UTC', s.clockInAt.getTime());
+          return date >= q.from && date <= q.to;
+        });
+      const employees = candidates.filter((e) => e.active || inPeriod(e));
+      // The schedule keeps no shifts for someone deactivated (and refuses to look one up): none to compare with.
+      const onlyInactive = q.employeeId !== undefined && !employees.some((e) => e.id === q.employeeId && e.active);
+      const sched = onlyInactive
+        ? { items: [] }
+        : await schedule.getSchedule(principal, { from: q.from, to: q.to, employeeId: q.employeeId, departmentId: q.departmentId, locationId: q.locationId });
       const scheduledMinutes = new Map<string, number>();
       for (const i of sched.items) scheduledMinutes.set(i.employeeId, (scheduledMinutes.get(i.employeeId) ?? 0) + i.minutes - i.breakMinutes);
       const now = clock.now().getTime();
@@ -721,18 +811,30 @@ export function createTimeclockService(deps: TimeclockDeps) {
       };
     },
 
-    /** Payroll CSV: one row per worked shift, ISO instants with offsets, formula-like cells neutralised. */
+    /**
+     * Payroll CSV: one `shift` row per worked shift, then one `total` row per employee with the period's
+     * worked minutes, overtime by the location's labour rules, scheduled minutes and the difference
+     * (worked minus scheduled). Overtime is a property of the period (the daily or the weekly excess,
+     * whichever is larger), not of one shift, so it is on the total row only; ISO instants with offsets;
+     * formula-like cells neutralised.
+     */
     async timesheetsCsv(principal: Principal, q: z.infer<typeof c.timesheetQuery>) {
       const sheet = await this.timesheets(principal, q);
       const departments = new Map((await db.query.departments.findMany({ columns: { id: true, name: true } })).map((d) => [d.id, d.name]));
       const locations = new Map((await repo.findLocations(db)).map((l) => [l.id, l.name]));
       const payroll = new Map(sheet.employees.map((e) => [e.id, e.externalIds.payroll ?? '']));
-      const rows = [['employee_id', 'payroll_id', 'name', 'department', 'location', 'date', 'clock_in', 'clock_out', 'break_minutes', 'worked_minutes'].join(',')];
+      const header = ['employee_id', 'payroll_id', 'name', 'department', 'location', 'date', 'clock_in', 'clock_out', 'break_minutes', 'worked_minutes'];
+      const rows = [[...header, 'overtime_minutes', 'scheduled_minutes', 'difference_minutes', 'row_type'].join(',')];
       for (const i of sheet.items) {
+        const person = [i.employeeId, payroll.get(i.employeeId), i.name, departments.get(i.departmentId)];
         for (const s of i.shifts) {
-          const cells = [i.employeeId, payroll.get(i.employeeId), i.name, departments.get(i.departmentId), locations.get(s.locationId), s.date, s.clockIn, s.clockOut, s.breakMinutes, s.workedMinutes];
+          const cells = [...person, locations.get(s.locationId), s.date, s.clockIn, s.clockOut, s.breakMinutes, s.workedMinutes, '', '', '', 'shift'];
           rows.push(cells.map(csvCell).join(','));
         }
+        if (i.shifts.length === 0 && i.scheduledMinutes === 0) continue;
+        const breakMinutes = i.shifts.reduce((t, s) => t + s.breakMinutes, 0);
+        const total = [...person, locations.get(i.locationId), `${sheet.from}/${sheet.to}`, '', '', breakMinutes, i.workedMinutes, i.overtimeMinutes, i.scheduledMinutes, i.differenceMinutes, 'total'];
+        rows.push(total.map(csvCell).join(','));
       }
       return `${rows.join('\r\n')}\r\n`;
     },

@@ -49,11 +49,12 @@ describe('punches', () => {
   });
 
   it('refuses invalid transitions with a code that says which', async () => {
-    const p = (kind: string, at: string) => punch(org.employeeToken, { id: randomUUID(), employeeId: org.employee.id, kind, at });
-    expect((await p('clock_in', '2026-03-02T08:05:00Z')).body.error.code).toBe('ALREADY_CLOCKED_IN');
-    expect((await p('break_end', '2026-03-02T08:06:00Z')).body.error.code).toBe('NOT_ON_BREAK');
+    // Live punches (no `at`: the server's 09:00) are refused; a late one that does not fit waits as pending (see punch-placement.test.ts).
+    const p = (kind: string, at?: string) => punch(org.employeeToken, { id: randomUUID(), employeeId: org.employee.id, kind, at });
+    expect((await p('clock_in')).body.error.code).toBe('ALREADY_CLOCKED_IN');
+    expect((await p('break_end')).body.error.code).toBe('NOT_ON_BREAK');
     expect((await p('break_start', '2026-03-02T08:30:00Z')).status).toBe(201);
-    expect((await p('break_start', '2026-03-02T08:31:00Z')).body.error.code).toBe('ALREADY_ON_BREAK');
+    expect((await p('break_start')).body.error.code).toBe('ALREADY_ON_BREAK');
     expect((await p('break_end', '2026-03-02T08:45:00Z')).status).toBe(201);
     const colleague = await punch(t.adminToken, { id: randomUUID(), employeeId: org.colleague.id, kind: 'clock_out' });
     expect(colleague.status).toBe(409);
@@ -86,10 +87,10 @@ describe('punches', () => {
     expect(same.filter((r) => r.status === 201)).toHaveLength(1);
     expect(same.filter((r) => r.status === 200)).toHaveLength(19);
     await punch(t.adminToken, { id: randomUUID(), employeeId: org.colleague.id, kind: 'clock_out', at: '2026-03-02T08:30:00Z' });
-    const racing = await Promise.all(
-      Array.from({ length: 50 }, () => punch(t.adminToken, { id: randomUUID(), employeeId: org.colleague.id, kind: 'clock_in', at: '2026-03-02T08:40:00Z' })),
-    );
+    // Live clock-ins (at the server's time): a late one that does not fit would wait as pending instead.
+    const racing = await Promise.all(Array.from({ length: 50 }, () => punch(t.adminToken, { id: randomUUID(), employeeId: org.colleague.id, kind: 'clock_in' })));
     expect(racing.filter((r) => r.status === 201)).toHaveLength(1);
+    expect(racing.filter((r) => r.status === 409)).toHaveLength(49);
     expect(racing.filter((r) => r.status === 409).every((r) => r.body.error.code === 'ALREADY_CLOCKED_IN')).toBe(true);
     const open = await queryRows<{ n: number }>(t.database.db, sql`SELECT count(*)::int AS n FROM work_shifts WHERE employee_id = ${org.colleague.id} AND clock_out_at IS NULL`);
     expect(open[0]!.n).toBe(1);
@@ -158,8 +159,8 @@ describe('late and corrected punches', () => {
 
 describe('live floor', () => {
   it('shows on shift, on break, late, absent and unscheduled against today\'s schedule', async () => {
-    // Ada is clocked in (on shift), Bo is clocked in from 08:40; add a break for Bo.
-    await punch(t.adminToken, { id: randomUUID(), employeeId: org.colleague.id, kind: 'break_start', at: '2026-03-02T08:55:00Z' });
+    // Ada is clocked in (on shift), Bo is clocked in from 09:00; add a break for Bo, now.
+    expect((await punch(t.adminToken, { id: randomUUID(), employeeId: org.colleague.id, kind: 'break_start' })).status).toBe(201);
     const live = await t.call(org.managerToken, { method: 'GET', url: api(`/live?locationId=${org.location.id}`) });
     expect(live.status).toBe(200);
     const ada = live.body.items.find((i: any) => i.employeeId === org.employee.id);
@@ -200,7 +201,7 @@ describe('timesheets', () => {
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toContain('text/csv');
     const lines = res.body.trim().split('\r\n');
-    expect(lines[0]).toBe('employee_id,payroll_id,name,department,location,date,clock_in,clock_out,break_minutes,worked_minutes');
+    expect(lines[0]).toBe('employee_id,payroll_id,name,department,location,date,clock_in,clock_out,break_minutes,worked_minutes,overtime_minutes,scheduled_minutes,difference_minutes,row_type');
     const ada = lines.find((l) => l.startsWith(org.employee.id))!;
     expect(ada).toContain(`"'=HYPERLINK(""http://evil"")"`);
     expect(ada).toContain('2026-03-02T07:45:00+00:00');
@@ -250,10 +251,11 @@ describe('import and batches', () => {
   it('accepts batches from integrations with per-item results', async () => {
     const key = await t.call(t.adminToken, { method: 'POST', url: api('/api-keys'), payload: { name: 'connecteam-sync', scopes: ['clock:write'] } });
     const id = randomUUID();
+    // Live punches (the server's 12:30): a late break_end that does not fit would wait as pending (202) instead.
     const events = [
-      { id, employeeId: org.colleague.id, kind: 'clock_in', at: '2026-03-02T12:10:00Z' },
-      { id, employeeId: org.colleague.id, kind: 'clock_in', at: '2026-03-02T12:10:00Z' },
-      { id: randomUUID(), employeeId: org.colleague.id, kind: 'break_end', at: '2026-03-02T12:11:00Z' },
+      { id, employeeId: org.colleague.id, kind: 'clock_in' },
+      { id, employeeId: org.colleague.id, kind: 'clock_in' },
+      { id: randomUUID(), employeeId: org.colleague.id, kind: 'break_end' },
     ];
     const res = await t.app.inject({ method: 'POST', url: api('/clock-events/batch'), headers: { 'x-api-key': key.body.key }, payload: { events } });
     expect(JSON.parse(res.body)).toMatchObject({ accepted: 1, replayed: 1, refused: 1, items: [{ status: 201 }, { status: 200 }, { status: 409, code: 'NOT_ON_BREAK' }] });

@@ -83,7 +83,7 @@ export function CoverageAlerts({ alerts, zone, scheduleLink }: { alerts: Coverag
         <EmptyState
           icon={<CheckCircle2 />}
           title={alerts.length === 0 ? 'No alerts' : 'No alerts of this kind'}
-          description={alerts.length === 0 ? 'Staffing, overtime and rest are within limits today and for the next 24 hours.' : undefined}
+          description={alerts.length === 0 ? 'Staffing and rest are within limits today and for the next 24 hours, and overtime today and this week.' : undefined}
         />
       ) : (
         <ul aria-label="Coverage alerts" className="divide-y border-t">

@@ -79,7 +79,11 @@ export function FloorTiles({ locations }: { locations: Location[] }) {
   const count = (pick: (a: CoverageAlert, location: Location) => boolean): PerLocation[] =>
     locations.map((location, i) => ({ location, count: (alerts[i]?.data?.items ?? []).filter((a) => pick(a, location)).length }));
   const understaffed = count((a, l) => a.kind === 'understaffed' && localToday(l.timezone, new Date(a.from)) === localToday(l.timezone));
-  const overtime = count((a) => a.kind === 'overtime_risk');
+  // People, not alerts: someone heading past both the daily and the weekly limit has two alerts.
+  const overtime: PerLocation[] = locations.map((location, i) => ({
+    location,
+    count: new Set((alerts[i]?.data?.items ?? []).filter((a) => a.kind === 'overtime_risk').flatMap((a) => a.employeeIds)).size,
+  }));
   const missed = count((a) => a.kind === 'missed_clock_out');
   const total = (rows: PerLocation[]) => rows.reduce((n, r) => n + r.count, 0);
   // Send the manager to the location that needs them most.

@@ -1,5 +1,5 @@
 import { useSyncExternalStore } from 'react';
-import { api, ApiError } from '@/lib/api';
+import { api, ApiError, onAccessToken } from '@/lib/api';
 import type { ClockEvent, PunchKind } from './timeclock-queries';
 
 /**
@@ -10,6 +10,11 @@ import type { ClockEvent, PunchKind } from './timeclock-queries';
  *
  * The PIN travels with the punch because only the server can check it. It stays in this browser's
  * localStorage only until the punch is sent or refused.
+ *
+ * Only the server's verdict on the punch itself refuses it (a wrong PIN, a transition that does not
+ * fit, too late). When the kiosk's own session has ended (its manager's token expired and could not
+ * be renewed), nothing is wrong with the punches: they stay queued and sending pauses until someone
+ * signs in again on this device.
  */
 export interface QueuedPunch {
   id: string;
@@ -39,6 +44,8 @@ interface State {
   sending: boolean;
   online: boolean;
   lastError: string | null;
+  /** The kiosk's session ended while sending: punches wait for someone to sign in. */
+  needsSignIn: boolean;
 }
 
 const QUEUE_KEY = 'workfloor.kiosk.queue';
@@ -60,6 +67,7 @@ let state: State = {
   sending: false,
   online: typeof navigator === 'undefined' ? true : navigator.onLine,
   lastError: null,
+  needsSignIn: false,
 };
 const listeners = new Set<() => void>();
 
@@ -94,7 +102,19 @@ export function dismissRefused(id: string) {
 /** A network failure, or a server that cannot answer right now: keep the punch and try later. */
 function retryable(err: unknown) {
   if (!(err instanceof ApiError)) return true; // fetch itself failed: offline, DNS, connection reset
-  return err.status >= 500 || err.status === 429 || err.status === 408;
+  return err.status === 0 || err.status >= 500 || err.status === 429 || err.status === 408;
+}
+
+/** Codes of contract/errors.ts that are about the kiosk's session, not about the punch. */
+const SESSION_CODES = new Set(['UNAUTHENTICATED', 'TOKEN_INVALID', 'TOKEN_EXPIRED', 'REFRESH_TOKEN_INVALID', 'REFRESH_TOKEN_REUSED']);
+
+/**
+ * The kiosk is not signed in any more. A 401 is also how the server answers a wrong PIN
+ * (INVALID_CREDENTIALS): that one is about the punch and refuses it.
+ */
+export function isSessionError(err: unknown): boolean {
+  if (!(err instanceof ApiError) || err.status !== 401) return false;
+  return SESSION_CODES.has(err.code) || err.code === 'HTTP_ERROR';
 }
 
 function send(p: QueuedPunch) {
@@ -114,6 +134,10 @@ async function drain(): Promise<Map<string, SendOutcome>> {
       reload();
       const head = state.queue[0];
       if (!head) break;
+      if (state.needsSignIn) {
+        outcomes.set(head.id, { status: 'queued', punch: head });
+        break;
+      }
       if (typeof navigator !== 'undefined' && !navigator.onLine) {
         outcomes.set(head.id, { status: 'queued', punch: head });
         break;
@@ -126,6 +150,12 @@ async function drain(): Promise<Map<string, SendOutcome>> {
         set({ lastError: null });
       } catch (err) {
         reload();
+        if (isSessionError(err)) {
+          // Kept as it is, in order: sent as soon as someone signs in again (see onAccessToken below).
+          outcomes.set(head.id, { status: 'queued', punch: head });
+          set({ needsSignIn: true, lastError: 'Signed out: the punches waiting here are sent once a manager signs in again' });
+          break;
+        }
         if (retryable(err)) {
           persist(state.queue.map((q) => (q.id === head.id ? { ...q, attempts: q.attempts + 1 } : q)));
           outcomes.set(head.id, { status: 'queued', punch: head });
@@ -183,6 +213,13 @@ export async function punch(p: Omit<QueuedPunch, 'attempts'>): Promise<SendOutco
   return outcome;
 }
 
+// A new access token (someone signed in again, or a refresh elsewhere): resume a queue paused for it.
+onAccessToken((token) => {
+  if (!token || !state.needsSignIn) return;
+  set({ needsSignIn: false, lastError: null });
+  if (state.queue.length) void flush();
+});
+
 let started = 0;
 let retryTimer: ReturnType<typeof setInterval> | null = null;
 const onOnline = () => {
@@ -204,7 +241,7 @@ export function startKioskQueue() {
     // navigator.onLine can say "online" while requests still fail (captive portal, server down):
     // a retry timer covers that. It only sends queued punches; it never polls for data.
     retryTimer = setInterval(() => {
-      if (state.queue.length && !state.sending && navigator.onLine) void flush();
+      if (state.queue.length && !state.sending && !state.needsSignIn && navigator.onLine) void flush();
     }, 5_000);
     if (state.queue.length && navigator.onLine) void flush();
   }

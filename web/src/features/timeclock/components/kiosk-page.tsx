@@ -47,7 +47,7 @@ export function KioskPage({ locationId }: { locationId: string | undefined }) {
 }
 
 function KioskHeader({ name, zone, locationId }: { name?: string; zone?: string; locationId?: string }) {
-  const { queue, online, sending } = useKioskQueue();
+  const { queue, online, sending, needsSignIn } = useKioskQueue();
   return (
     <header className="flex flex-wrap items-center gap-x-4 gap-y-2 border-b bg-card px-4 py-3 sm:px-8">
       <div className="flex items-center gap-3">
@@ -70,7 +70,8 @@ function KioskHeader({ name, zone, locationId }: { name?: string; zone?: string;
           )}
           {queue.length > 0 ? (
             <span className="font-medium">
-              {queue.length} {queue.length === 1 ? 'punch' : 'punches'} waiting to send{sending && online ? ' · sending…' : ''}
+              {queue.length} {queue.length === 1 ? 'punch' : 'punches'} waiting to send
+              {needsSignIn ? ' · kept until a manager signs in again' : sending && online ? ' · sending…' : ''}
             </span>
           ) : (
             <span className="text-muted-foreground">All punches sent</span>
