@@ -57,6 +57,19 @@ export const adjustmentCreate = z
     path: ['counterpartEmployeeId'],
   });
 
+/**
+ * A colleague one may ask to swap shifts with: active, in the same department or at the same
+ * location. Only what the picker shows, never contact details.
+ */
+export const swapCandidate = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  departmentId: z.uuid(),
+  departmentName: z.string(),
+});
+export type SwapCandidate = z.infer<typeof swapCandidate>;
+export const swapCandidates = z.object({ items: z.array(swapCandidate) });
+
 export const adjustment = z.object({
   id: z.uuid(),
   number: z.number().int(),

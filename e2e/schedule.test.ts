@@ -234,3 +234,61 @@ describe('approval while the employee watches', () => {
     await managerContext.close();
   });
 });
+
+describe('swap request from my schedule', () => {
+  test('an employee asks a colleague to swap a shift; the form checks it with the shared schema before sending', async () => {
+    const context = await newContext(browser);
+    const page = await context.newPage();
+    const errors = watchErrors(page);
+    await login(page, 'employee');
+    await open(page, '/my-schedule', /^My schedule$/);
+
+    // The page-wide action opens an empty swap draft; Escape closes it.
+    await page.getByRole('button', { name: 'Ask for a swap' }).click();
+    await page.getByRole('dialog', { name: 'Ask for a swap' }).waitFor();
+    await page.keyboard.press('Escape');
+    await page.getByRole('dialog').waitFor({ state: 'hidden' });
+
+    // A shift's own Swap button: the window is that shift's local day.
+    const shift = page.getByTestId('my-shift').nth(2);
+    await shift.waitFor();
+    const date = await shift.getAttribute('data-date');
+    await shift.getByRole('button', { name: /Ask a colleague to swap the shift/ }).click();
+    const dialog = page.getByRole('dialog', { name: 'Ask for a swap' });
+    await dialog.waitFor();
+    assert.equal(await dialog.getByLabel('From day').inputValue(), date);
+    assert.equal(await dialog.getByLabel('From time').inputValue(), '00:00');
+
+    // Nothing chosen, no reason: refused in the browser, no request sent.
+    let posted = 0;
+    page.on('request', (r) => {
+      if (r.method() === 'POST' && r.url().endsWith('/api/v1/adjustments')) posted++;
+    });
+    await dialog.getByRole('button', { name: 'Ask for the swap' }).click();
+    await dialog.getByText('Choose the colleague to swap with.').waitFor();
+    await dialog.getByText('Say briefly why: your manager reads it.').waitFor();
+    assert.equal(await dialog.getByLabel('Swap with').getAttribute('aria-invalid'), 'true');
+    assert.equal(posted, 0, 'an invalid swap is not sent');
+    await axeClean(page, '/my-schedule swap dialog with errors');
+
+    const select = dialog.getByLabel('Swap with');
+    await select.locator('option').nth(1).waitFor({ state: 'attached' });
+    assert.ok((await select.locator('option').count()) > 1, 'colleagues are listed for an employee');
+    await select.selectOption({ index: 1 });
+    const chosen = ((await select.locator('option:checked').textContent()) ?? '').split(' · ')[0]!.trim();
+    await dialog.getByLabel('Reason').fill('e2e: swap for the school play');
+    await screenshot(page, 'my-schedule-swap-dialog-light');
+    await dialog.getByRole('button', { name: 'Ask for the swap' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    assert.equal(posted, 1);
+
+    const request = page.locator('[data-testid="my-request"][data-status="pending"]', { hasText: 'e2e: swap for the school play' });
+    await request.waitFor();
+    const text = (await request.textContent()) ?? '';
+    assert.ok(text.includes(`Waiting for ${chosen} to accept.`), `the request names the colleague: ${text}`);
+    await screenshot(page, 'my-schedule-swap-requested-light');
+    await axeClean(page, '/my-schedule after a swap request');
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+});

@@ -287,6 +287,22 @@ const matrix: Record<string, Case[]> = {
     { name: 'the employee themselves', request: () => ({ id: org.employee.id }), expect: readers() },
     { name: 'someone at the other site', request: () => ({ id: org.outsider.id }), expect: readers({ employee: 404, manager: 404 }) },
   ],
+  'GET /api/v1/employees/:id/swap-candidates': [
+    {
+      name: "Ada's colleagues",
+      request: () => ({ id: org.employee.id }),
+      expect: readers(),
+      check: (_c, body) => {
+        const found = body.items.map((i: { id: string }) => i.id);
+        expect(found).toEqual(expect.arrayContaining([packer2.id, org.colleague.id]));
+        expect(found).not.toContain(org.employee.id);
+        expect(found).not.toContain(org.outsider.id);
+        for (const i of body.items) expect(Object.keys(i).sort()).toEqual(['departmentId', 'departmentName', 'id', 'name']);
+      },
+    },
+    { name: 'someone in another department', request: () => ({ id: org.colleague.id }), expect: readers({ employee: 404, manager: 404 }) },
+    { name: 'someone at the other site', request: () => ({ id: org.outsider.id }), expect: readers({ employee: 404, manager: 404 }) },
+  ],
   'PUT /api/v1/employees/:id/contracts': [
     {
       name: "in the manager's department",

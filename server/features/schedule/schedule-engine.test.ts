@@ -12,6 +12,7 @@ import {
   type EngineInput,
   type ScheduledShift,
 } from './schedule-engine.ts';
+import { toScheduleItems } from './schedule-items.ts';
 
 const H = 3_600_000;
 const LOC = { berlin: 'l-berlin', ny: 'l-ny', kolkata: 'l-kolkata', lordHowe: 'l-lordhowe' };
@@ -183,16 +184,23 @@ const adjustmentArb = (i: number) =>
   }));
 const adjustmentsArb = fc.integer({ min: 0, max: 6 }).chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => adjustmentArb(i + 1))));
 
+/** Holidays at any of the four sites on any day of the range: contract shifts starting then are not worked. */
+const holidaysArb = fc.array(fc.tuple(locationArb, dateArb), { maxLength: 8 }).map((pairs) => {
+  const byLocation = new Map<string, Set<string>>();
+  for (const [l, d] of pairs) (byLocation.get(l) ?? byLocation.set(l, new Set()).get(l)!).add(d);
+  return byLocation;
+});
+
 const total = (shifts: ScheduledShift[]) => shifts.reduce((t, s) => t + (s.endMs - s.startMs), 0);
 const strip = (s: ScheduledShift) => [s.key, s.employeeId, s.date, s.startMs, s.endMs, s.source.id];
 
 describe('properties', () => {
   it('approving time off never adds minutes', () => {
     fc.assert(
-      fc.property(contractsArb, adjustmentsArb, adjustmentArb(99), (contracts, adjustments, extra) => {
+      fc.property(contractsArb, adjustmentsArb, adjustmentArb(99), holidaysArb, (contracts, adjustments, extra, holidays) => {
         const timeOff = { ...extra, kind: 'time_off' as const };
-        const before = expandSchedule(input({ from: '2026-02-20', to: '2026-03-31', contracts, adjustments }));
-        const after = expandSchedule(input({ from: '2026-02-20', to: '2026-03-31', contracts, adjustments: [...adjustments, timeOff] }));
+        const before = expandSchedule(input({ from: '2026-02-20', to: '2026-03-31', contracts, adjustments, holidays }));
+        const after = expandSchedule(input({ from: '2026-02-20', to: '2026-03-31', contracts, adjustments: [...adjustments, timeOff], holidays }));
         expect(total(after)).toBeLessThanOrEqual(total(before));
         for (const e of ['e1', 'e2']) {
           expect(total(after.filter((s) => s.employeeId === e))).toBeLessThanOrEqual(total(before.filter((s) => s.employeeId === e)));
@@ -204,12 +212,12 @@ describe('properties', () => {
 
   it('expanding [a, c] equals expanding [a, b-1] and then [b, c], for any split', () => {
     fc.assert(
-      fc.property(contractsArb, adjustmentsArb, dateArb, dateArb, dateArb, (contracts, adjustments, x, y, z) => {
+      fc.property(contractsArb, adjustmentsArb, holidaysArb, dateArb, dateArb, dateArb, (contracts, adjustments, holidays, x, y, z) => {
         const [a, b, c] = [x, y, z].sort();
         if (a === b) return;
-        const whole = expandSchedule(input({ from: a!, to: c!, contracts, adjustments })).map(strip);
-        const left = expandSchedule(input({ from: a!, to: addDays(b!, -1), contracts, adjustments })).map(strip);
-        const right = expandSchedule(input({ from: b!, to: c!, contracts, adjustments })).map(strip);
+        const whole = expandSchedule(input({ from: a!, to: c!, contracts, adjustments, holidays })).map(strip);
+        const left = expandSchedule(input({ from: a!, to: addDays(b!, -1), contracts, adjustments, holidays })).map(strip);
+        const right = expandSchedule(input({ from: b!, to: c!, contracts, adjustments, holidays })).map(strip);
         const key = (r: unknown[]) => JSON.stringify(r);
         expect(whole.map(key).sort()).toEqual([...left, ...right].map(key).sort());
       }),
@@ -219,8 +227,8 @@ describe('properties', () => {
 
   it('shifts of one employee never overlap unless a no_overlap violation reports it; every shift has positive length', () => {
     fc.assert(
-      fc.property(contractsArb, adjustmentsArb, (contracts, adjustments) => {
-        const inp = input({ from: '2026-02-20', to: '2026-03-31', contracts, adjustments });
+      fc.property(contractsArb, adjustmentsArb, holidaysArb, (contracts, adjustments, holidays) => {
+        const inp = input({ from: '2026-02-20', to: '2026-03-31', contracts, adjustments, holidays });
         const shifts = expandSchedule(inp);
         const violations = findViolations(shifts, inp, () => defaultLabourRules).filter((v) => v.rule === 'no_overlap');
         const reported = new Set(violations.map((v) => v.shiftKeys.join('|')));
@@ -236,5 +244,229 @@ describe('properties', () => {
       }),
       { numRuns: 150 },
     );
+  });
+});
+
+// ---------- oracles independent of the engine's time library ----------
+
+const formats = new Map<string, Intl.DateTimeFormat>();
+const format = (key: string, make: () => Intl.DateTimeFormat) => formats.get(key) ?? formats.set(key, make()).get(key)!;
+/** The zone's UTC offset in minutes at an instant, read from Intl (not Temporal). */
+function offsetMinutes(zone: string, ms: number): number {
+  const offsets = format(`offset|${zone}`, () => new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'longOffset' }));
+  const name = offsets.formatToParts(new Date(ms)).find((p) => p.type === 'timeZoneName')!.value;
+  const m = /^GMT(?:([+-])(\d{2}):(\d{2}))?$/.exec(name);
+  if (!m) throw new Error(`unexpected offset ${name}`);
+  return m[1] ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : 0;
+}
+/** "YYYY-MM-DDTHH:MM" on the zone's wall clock at an instant, read from Intl. */
+function wallClock(zone: string, ms: number): string {
+  const wall = format(`wall|${zone}`, () => new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }));
+  const parts = Object.fromEntries(
+    wall
+      .formatToParts(new Date(ms))
+      .map((p) => [p.type, p.value]),
+  );
+  return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}`;
+}
+const hhmm = (minutes: number) => `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+const weekdayOf = (date: string) => new Date(`${date}T00:00:00Z`).getUTCDay() || 7;
+const sum = (xs: number[]) => xs.reduce((t, x) => t + x, 0);
+
+describe('properties of the API item mapping', () => {
+  it('total minutes equal the sum of (end - start) of the returned instants, each in its zone\'s offset', () => {
+    fc.assert(
+      fc.property(contractsArb, adjustmentsArb, holidaysArb, (contracts, adjustments, holidays) => {
+        const shifts = expandSchedule(input({ from: '2026-02-20', to: '2026-03-31', contracts, adjustments, holidays }));
+        const items = toScheduleItems(shifts, { zones, locationNames: new Map(), adjustments, names: new Map() });
+        const span = (i: { start: string; end: string }) => (Date.parse(i.end) - Date.parse(i.start)) / 60_000;
+        expect(items).toHaveLength(shifts.length);
+        items.forEach((item, k) => {
+          const zone = zones.get(item.locationId)!;
+          expect(item.minutes).toBe(span(item));
+          expect(Date.parse(item.start)).toBe(shifts[k]!.startMs);
+          expect(Date.parse(item.end)).toBe(shifts[k]!.endMs);
+          // The written offset is the zone's at that instant, and the wall clock is the zone's too.
+          for (const [iso, ms] of [[item.start, shifts[k]!.startMs], [item.end, shifts[k]!.endMs]] as const) {
+            const offset = offsetMinutes(zone, ms);
+            expect(iso.slice(-6)).toBe(`${offset < 0 ? '-' : '+'}${hhmm(Math.abs(offset))}`);
+            expect(iso.slice(0, 16)).toBe(wallClock(zone, ms));
+          }
+        });
+        expect(sum(items.map((i) => i.minutes))).toBe(sum(items.map(span)));
+        expect(sum(items.map((i) => i.minutes))).toBe(total(shifts) / 60_000);
+      }),
+      { numRuns: 100 },
+    );
+  });
+});
+
+describe('daylight saving time, property-style', () => {
+  // The local dates on which the clocks change, and by how many minutes the offset moves (from Intl).
+  const transitions: { location: string; zone: string; date: string; change: number }[] = [
+    ...['2025-03-30', '2026-03-29', '2027-03-28'].map((date) => ({ location: LOC.berlin, zone: 'Europe/Berlin', date, change: 60 })),
+    ...['2025-10-26', '2026-10-25', '2027-10-31'].map((date) => ({ location: LOC.berlin, zone: 'Europe/Berlin', date, change: -60 })),
+    ...['2025-03-09', '2026-03-08', '2027-03-14'].map((date) => ({ location: LOC.ny, zone: 'America/New_York', date, change: 60 })),
+    ...['2025-11-02', '2026-11-01', '2027-11-07'].map((date) => ({ location: LOC.ny, zone: 'America/New_York', date, change: -60 })),
+    ...['2025-10-05', '2026-10-04', '2027-10-03'].map((date) => ({ location: LOC.lordHowe, zone: 'Australia/Lord_Howe', date, change: 30 })),
+    ...['2025-04-06', '2026-04-05', '2027-04-04'].map((date) => ({ location: LOC.lordHowe, zone: 'Australia/Lord_Howe', date, change: -30 })),
+    // No DST: the same dates, and nothing ever moves.
+    ...['2026-03-29', '2026-10-25', '2026-04-05'].map((date) => ({ location: LOC.kolkata, zone: 'Asia/Kolkata', date, change: 0 })),
+  ];
+  const oneShift = (location: string, date: string, start: string, end: string): EngineContract => ({
+    id: 'c-dst',
+    employeeId: 'e1',
+    effectiveFrom: '2025-01-01',
+    effectiveTo: null,
+    pattern: [{ weekday: weekdayOf(date), start, end, locationId: location }],
+  });
+
+  it('a night near a transition lasts its nominal length minus the offset change, which is non-zero only the night the clocks change', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...transitions),
+        fc.integer({ min: -3, max: 3 }),
+        fc.integer({ min: 18 * 4, max: 24 * 4 - 1 }).map((q) => q * 15), // starts 18:00-23:45
+        fc.integer({ min: 4 * 4, max: 10 * 4 - 1 }).map((q) => q * 15), // ends 04:00-09:45 the next day
+        (t, daysFromChange, startMin, endMin) => {
+          const date = addDays(t.date, daysFromChange - 1); // daysFromChange 0: the night into the change
+          const [start, end] = [hhmm(startMin), hhmm(endMin)];
+          const shifts = expandSchedule(input({ from: date, to: date, contracts: [oneShift(t.location, date, start, end)] }));
+          expect(shifts).toHaveLength(1);
+          const s = shifts[0]!;
+          const nominal = 24 * 60 - startMin + endMin;
+          const change = offsetMinutes(t.zone, s.endMs) - offsetMinutes(t.zone, s.startMs);
+          expect(change).toBe(daysFromChange === 0 ? t.change : 0);
+          expect((s.endMs - s.startMs) / 60_000).toBe(nominal - change);
+          expect(wallClock(t.zone, s.startMs)).toBe(`${date}T${start}`);
+          expect(wallClock(t.zone, s.endMs)).toBe(`${addDays(date, 1)}T${end}`);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  // Spring forward: wall times in [02:00, 02:00 + gap) do not happen that day.
+  const gaps = transitions.filter((t) => t.change > 0).map((t) => ({ ...t, gap: t.change }));
+  it('a wall time that does not exist moves forward by the gap, in Berlin, New York and Lord Howe; shifts start and end there', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...gaps).chain((g) => fc.tuple(fc.constant(g), fc.integer({ min: 0, max: g.gap - 1 }))),
+        fc.integer({ min: 5 * 4, max: 11 * 4 }).map((q) => q * 15), // the shift from the gap ends 05:00-11:00
+        ([g, into], endMin) => {
+          const missing = hhmm(2 * 60 + into);
+          const moved = hhmm(2 * 60 + into + g.gap);
+          expect(wallClock(g.zone, localToEpochMs(g.zone, g.date, missing))).toBe(`${g.date}T${moved}`);
+          // A shift starting at the missing time starts at the moved one, and lasts to its end's wall time.
+          const [from] = expandSchedule(input({ from: g.date, to: g.date, contracts: [oneShift(g.location, g.date, missing, hhmm(endMin))] }));
+          expect(wallClock(g.zone, from!.startMs)).toBe(`${g.date}T${moved}`);
+          expect((from!.endMs - from!.startMs) / 60_000).toBe(endMin - (2 * 60 + into + g.gap));
+          // A night ending at the missing time ends at the moved one.
+          const eve = addDays(g.date, -1);
+          const [into_] = expandSchedule(input({ from: eve, to: eve, contracts: [oneShift(g.location, eve, '22:00', missing)] }));
+          expect(wallClock(g.zone, into_!.endMs)).toBe(`${g.date}T${moved}`);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('a wall time that happens twice (fall back) takes the earlier instant, in the offset before the change', () => {
+    const repeats = transitions.filter((t) => t.change < 0);
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...repeats).chain((r) => fc.tuple(fc.constant(r), fc.integer({ min: 0, max: -r.change - 1 }))),
+        ([r, into]) => {
+          // The repeated hour (or half hour) is the one just before the change's wall time.
+          const changeAt = r.zone === 'America/New_York' ? 2 * 60 : r.zone === 'Australia/Lord_Howe' ? 2 * 60 : 3 * 60;
+          const time = hhmm(changeAt + r.change + into);
+          const ms = localToEpochMs(r.zone, r.date, time);
+          expect(wallClock(r.zone, ms)).toBe(`${r.date}T${time}`);
+          expect(offsetMinutes(r.zone, ms)).toBe(offsetMinutes(r.zone, ms - 6 * H));
+          expect(offsetMinutes(r.zone, ms + -r.change * 60_000)).toBe(offsetMinutes(r.zone, ms) + r.change);
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+});
+
+describe('labour-rule sentences', () => {
+  const rules = () => defaultLabourRules;
+
+  it('min_rest: names the person, both shifts on the wall clock, the rest they get and the rest required', () => {
+    // Monday's late shift and Tuesday's early one leave 8 h in between.
+    const contract: EngineContract = {
+      id: 'c-rest',
+      employeeId: 'e1',
+      effectiveFrom: '2026-03-01',
+      effectiveTo: null,
+      pattern: [
+        { weekday: 1, start: '14:00', end: '22:00', locationId: LOC.berlin },
+        { weekday: 2, start: '06:00', end: '13:30', locationId: LOC.berlin },
+      ],
+    };
+    const inp = input({ from: '2026-03-02', to: '2026-03-03', contracts: [contract] });
+    const violations = findViolations(expandSchedule(inp), inp, rules);
+    expect(violations).toEqual([
+      expect.objectContaining({
+        rule: 'min_rest',
+        employeeId: 'e1',
+        startMs: localToEpochMs('Europe/Berlin', '2026-03-02', '22:00'),
+        endMs: localToEpochMs('Europe/Berlin', '2026-03-03', '06:00'),
+        minutes: 480,
+        limitMinutes: 660,
+        date: '2026-03-03',
+        message: 'Ada gets only 8 h of rest between the shift ending Mon 2026-03-02 22:00 and the next starting Tue 2026-03-03 06:00 (11 h required, Europe/Berlin).',
+      }),
+    ]);
+    // With 8 h required it is allowed.
+    expect(findViolations(expandSchedule(inp), inp, () => ({ ...defaultLabourRules, minRestMinutes: 480 }))).toEqual([]);
+  });
+
+  it('min_rest counts real time across a DST change: 23:00 to 09:00 the night clocks spring forward is 9 h, not 10', () => {
+    const contract: EngineContract = {
+      id: 'c-rest-dst',
+      employeeId: 'e1',
+      effectiveFrom: '2026-03-01',
+      effectiveTo: null,
+      pattern: [
+        { weekday: 6, start: '15:00', end: '23:00', locationId: LOC.berlin },
+        { weekday: 7, start: '09:00', end: '12:00', locationId: LOC.berlin },
+      ],
+    };
+    const inp = input({ from: '2026-03-28', to: '2026-03-29', contracts: [contract] });
+    const [v] = findViolations(expandSchedule(inp), inp, rules);
+    expect(v!.message).toBe('Ada gets only 9 h of rest between the shift ending Sat 2026-03-28 23:00 and the next starting Sun 2026-03-29 09:00 (11 h required, Europe/Berlin).');
+  });
+
+  it('max_weekly: names the person, the hours worked (breaks excluded), the week and the limit', () => {
+    // Six days of 07:00-14:45 with a 30 min break: 6 x 7 h 15 min = 43 h 30 min, each day under 8 h.
+    const contract: EngineContract = {
+      id: 'c-week',
+      employeeId: 'e2',
+      effectiveFrom: '2026-03-01',
+      effectiveTo: null,
+      pattern: [1, 2, 3, 4, 5, 6].map((weekday) => ({ weekday, start: '07:00', end: '14:45', locationId: LOC.berlin, breakMinutes: 30 })),
+    };
+    const inp = input({ from: '2026-03-02', to: '2026-03-08', contracts: [contract] });
+    const violations = findViolations(expandSchedule(inp), inp, rules);
+    expect(violations).toEqual([
+      expect.objectContaining({
+        rule: 'max_weekly',
+        employeeId: 'e2',
+        startMs: localToEpochMs('Europe/Berlin', '2026-03-02', '07:00'),
+        endMs: localToEpochMs('Europe/Berlin', '2026-03-07', '14:45'),
+        minutes: 43 * 60 + 30,
+        limitMinutes: 2400,
+        date: '2026-03-02',
+        message: 'Bo is scheduled 43 h 30 min in the week of 2026-03-02, over the 40 h weekly limit.',
+      }),
+    ]);
+    expect(violations[0]!.shiftKeys).toHaveLength(6);
+    // A five-day week of the same shifts (36 h 15 min) is within the limit.
+    const fiveDays = { ...contract, pattern: contract.pattern.slice(0, 5) };
+    const inp5 = input({ from: '2026-03-02', to: '2026-03-08', contracts: [fiveDays] });
+    expect(findViolations(expandSchedule(inp5), inp5, rules)).toEqual([]);
   });
 });

@@ -1,9 +1,10 @@
-import { and, asc, desc, eq, gte, inArray, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, isNull, lt, lte, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.ts';
 import {
   adjustments,
   calendarTokens,
   contracts,
+  departments,
   demandOverrides,
   demandWeekly,
   employees,
@@ -48,6 +49,21 @@ export function findEmployees(db: DbOrTx, f: EmployeeFilter) {
     )
     .orderBy(asc(employees.name), asc(employees.id));
 }
+/** Active people other than `employeeId` who work in the department or at the location given; the department's first. */
+export function findSwapCandidates(db: DbOrTx, f: { employeeId: string; departmentId: string; locationId: string }) {
+  return db
+    .select({ id: employees.id, name: employees.name, departmentId: employees.departmentId, departmentName: departments.name })
+    .from(employees)
+    .innerJoin(departments, eq(departments.id, employees.departmentId))
+    .where(
+      and(
+        eq(employees.active, true),
+        ne(employees.id, f.employeeId),
+        or(eq(employees.departmentId, f.departmentId), eq(employees.locationId, f.locationId)),
+      ),
+    )
+    .orderBy(sql`${employees.departmentId} <> ${f.departmentId}`, asc(employees.name), asc(employees.id));
+}
 export const findEmployeeById = (db: DbOrTx, id: string) =>
   db.query.employees.findFirst({ where: eq(employees.id, id), columns: { id: true, name: true, locationId: true, departmentId: true, active: true } });
 export const findLocations = (db: DbOrTx) => db.select({ id: locations.id, name: locations.name, timezone: locations.timezone }).from(locations);
@@ -73,6 +89,8 @@ export const insertContract = (db: DbOrTx, values: typeof contracts.$inferInsert
   db.insert(contracts).values(values).returning().then((r) => r[0]!);
 export const setContractEnd = (db: DbOrTx, id: string, effectiveTo: string) =>
   db.update(contracts).set({ effectiveTo }).where(eq(contracts.id, id));
+export const setContractStart = (db: DbOrTx, id: string, effectiveFrom: string) =>
+  db.update(contracts).set({ effectiveFrom }).where(eq(contracts.id, id));
 export const deleteContract = (db: DbOrTx, id: string) => db.delete(contracts).where(eq(contracts.id, id));
 
 // ---- holidays ----

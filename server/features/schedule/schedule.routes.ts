@@ -27,13 +27,24 @@ export const scheduleRoutes: FastifyPluginAsyncZod<{ schedule: ScheduleService }
   app.put('/employees/:id/contracts', {
     schema: {
       tags: ['schedule'],
-      summary: 'Start a new contract: closes the one running on effectiveFrom and supersedes later ones',
+      summary: 'Start a new contract: trims the contracts its period overlaps, and only those',
       params: idParams,
       body: c.contractPut,
       response: { 200: c.contract },
     },
     config: write,
     handler: (req) => schedule.putContract(req.principal, req.params.id, req.body),
+  });
+
+  app.get('/employees/:id/swap-candidates', {
+    schema: {
+      tags: ['schedule'],
+      summary: 'Colleagues the employee may ask to swap shifts with: active, same department or location',
+      params: idParams,
+      response: { 200: c.swapCandidates },
+    },
+    config: read,
+    handler: async (req) => ({ items: await schedule.swapCandidates(req.principal, req.params.id) }),
   });
 
   app.get('/holidays', {

@@ -9,18 +9,18 @@ import type { Clock } from '../../lib/clock.ts';
 import { decodeCursor, toPage } from '../../lib/cursor.ts';
 import { actorOf, inScope, isOrgWide, type Principal } from '../../lib/principal.ts';
 import { renderCalendar } from './calendar.ts';
+import { toScheduleItems, toScheduleViolations } from './schedule-items.ts';
 import * as repo from './schedule.repository.ts';
 import {
   addDays,
   defaultLabourRules,
   expandSchedule,
   findViolations,
-  toZonedIso,
+  weekStartOf,
   type EngineAdjustment,
   type EngineEmployee,
   type LabourRules,
   type ScheduledShift,
-  type Violation,
 } from './schedule-engine.ts';
 
 const DAY_MS = 86_400_000;
@@ -71,14 +71,6 @@ const toEngineAdjustment = (a: repo.AdjustmentRow): EngineAdjustment => ({
   decidedByName: a.decidedByName,
 });
 
-const kindLabel: Record<c.Adjustment['kind'], string> = {
-  time_off: 'time off',
-  extra_shift: 'extra shift',
-  change_shift: 'changed shift',
-  swap: 'swap',
-};
-const weekdayNames = ['', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
-
 /**
  * The unified schedule and everything that feeds it: contracts, holidays, adjustments and their
  * approval lifecycle, labour rules, demand and the calendar feed.
@@ -121,16 +113,35 @@ export function createScheduleService({ db, events, clock }: ScheduleDeps) {
     const ids = employees.map((e) => e.id);
     const windowFrom = new Date(Date.parse(`${from}T00:00:00Z`) - 2 * DAY_MS);
     const windowTo = new Date(Date.parse(`${to}T00:00:00Z`) + 3 * DAY_MS);
-    let adjustments = await repo.findApprovedAdjustments(executor, ids, windowFrom, windowTo);
-    if (options.withoutAdjustmentId) adjustments = adjustments.filter((a) => a.id !== options.withoutAdjustmentId);
-    adjustments = [...adjustments, ...(options.extraAdjustments ?? [])];
-    // Swaps bring in the counterpart's contract shifts, even when the counterpart is not listed.
+    // A swap hands over the other person's shifts as they stand when it applies: cut by their time off,
+    // moved by their own earlier swaps. So the other party's approved adjustments are loaded too, and
+    // theirs in turn, until no swap brings in anyone new; otherwise one person's schedule would depend
+    // on who else the query happened to list.
+    const extra = options.extraAdjustments ?? [];
     const involved = new Set(ids);
-    for (const a of adjustments) {
-      involved.add(a.employeeId);
-      if (a.counterpartEmployeeId) involved.add(a.counterpartEmployeeId);
+    let frontier = [...ids];
+    const bringIn = (a: repo.AdjustmentRow) => {
+      for (const p of a.counterpartEmployeeId ? [a.employeeId, a.counterpartEmployeeId] : [a.employeeId]) {
+        if (!involved.has(p)) {
+          involved.add(p);
+          frontier.push(p);
+        }
+      }
+    };
+    extra.forEach(bringIn);
+    const loaded = new Map<string, repo.AdjustmentRow>();
+    while (frontier.length) {
+      const rows = await repo.findApprovedAdjustments(executor, frontier, windowFrom, windowTo);
+      frontier = [];
+      for (const a of rows) {
+        if (loaded.has(a.id) || a.id === options.withoutAdjustmentId) continue;
+        loaded.set(a.id, a);
+        bringIn(a);
+      }
     }
-    const missing = [...involved].filter((id) => !employees.some((e) => e.id === id));
+    const adjustments = [...loaded.values(), ...extra];
+    const listed = new Set(ids);
+    const missing = [...involved].filter((id) => !listed.has(id));
     const everyone = missing.length ? [...employees, ...(await repo.findEmployees(executor, { ids: missing }))] : employees;
     const contracts = await repo.findContractsOverlapping(executor, [...involved], from, to);
     const holidayRows = await repo.findHolidays(executor, { from, to });
@@ -148,7 +159,7 @@ export function createScheduleService({ db, events, clock }: ScheduleDeps) {
     };
     const wanted = new Set(ids);
     const shifts = expandSchedule(input).filter((s) => wanted.has(s.employeeId));
-    return { shifts, input, zones, locationNames, adjustments, everyone };
+    return { shifts, input, zones, locationNames, everyone };
   }
 
   async function rulesLookup(executor: DbOrTx): Promise<(locationId: string) => LabourRules> {
@@ -157,76 +168,13 @@ export function createScheduleService({ db, events, clock }: ScheduleDeps) {
     return (locationId) => byLocation.get(locationId) ?? defaultLabourRules;
   }
 
-  function provenanceOf(s: ScheduledShift, ctx: { zones: Map<string, string>; locationNames: Map<string, string>; adjustments: repo.AdjustmentRow[]; names: Map<string, string> }): string {
-    const zone = ctx.zones.get(s.locationId)!;
-    const time = (ms: number) => toZonedIso(zone, ms).slice(11, 16);
-    const where = ctx.locationNames.get(s.locationId) ?? 'an unknown location';
-    const parts: string[] = [];
-    const adjustment = s.source.layer === 'adjustment' ? ctx.adjustments.find((a) => a.id === s.source.id) : undefined;
-    if (s.origin && (!adjustment || adjustment.kind === 'swap')) {
-      const p = s.origin.pattern;
-      const whose = s.origin.employeeId !== s.employeeId ? `${ctx.names.get(s.origin.employeeId) ?? 'a colleague'}'s contract` : 'Contract';
-      parts.push(`${whose} from ${s.origin.effectiveFrom}, ${weekdayNames[p.weekday]} ${p.start}-${p.end} at ${where}`);
-    }
-    if (adjustment) {
-      const by = adjustment.decidedByName ? ` approved by ${adjustment.decidedByName}` : '';
-      parts.push(adjustment.kind === 'swap' ? `swapped by swap #${adjustment.number}${by}` : `${kindLabel[adjustment.kind]} #${adjustment.number} at ${where}${by}`);
-    }
-    for (const n of s.notes) {
-      if (n.kind === 'removed') parts.push(`${time(n.fromMs)}-${time(n.toMs)} removed by ${kindLabel[n.adjustmentKind!]} #${n.number}${n.by ? ` approved by ${n.by}` : ''}`);
-      if (n.kind === 'replaced') parts.push(`replaces the shift ${time(n.fromMs)}-${time(n.toMs)}`);
-    }
-    return parts.join('; ');
-  }
-
-  function toItems(shifts: ScheduledShift[], ctx: Parameters<typeof provenanceOf>[1]): c.ScheduleItem[] {
-    return shifts.map((s) => {
-      const zone = ctx.zones.get(s.locationId)!;
-      return {
-        employeeId: s.employeeId,
-        locationId: s.locationId,
-        date: s.date,
-        start: toZonedIso(zone, s.startMs),
-        end: toZonedIso(zone, s.endMs),
-        minutes: Math.round((s.endMs - s.startMs) / 60_000),
-        breakMinutes: s.breakMinutes,
-        source: s.source,
-        provenance: provenanceOf(s, ctx),
-        notes: s.notes.map((n) => ({
-          kind: n.kind,
-          adjustmentId: n.adjustmentId,
-          number: n.number,
-          adjustmentKind: n.adjustmentKind,
-          from: toZonedIso(zone, n.fromMs),
-          to: toZonedIso(zone, n.toMs),
-          by: n.by,
-        })),
-      };
-    });
-  }
-
-  function toViolations(violations: Violation[], zones: Map<string, string>, homeOf: (employeeId: string) => string | undefined): c.Violation[] {
-    return violations.map((v) => {
-      const zone = zones.get(homeOf(v.employeeId) ?? '') ?? 'UTC';
-      return {
-        rule: v.rule,
-        employeeId: v.employeeId,
-        start: toZonedIso(zone, v.startMs),
-        end: toZonedIso(zone, v.endMs),
-        minutes: v.minutes,
-        limitMinutes: v.limitMinutes,
-        date: v.date,
-        message: v.message,
-      };
-    });
-  }
-
   /**
-   * The schedule for [from, to] with violations. Expansion runs a week earlier and a day later too, so
-   * weekly totals and rest periods at the edges of the range are judged with their neighbours.
+   * The schedule for [from, to] with violations. Expansion runs a week earlier and on to the Monday
+   * after `to`'s week, so weekly totals are over whole weeks (a one-day query reports the same week as a
+   * whole-week one) and rest periods at the edges of the range are judged with their neighbours.
    */
   async function scheduleFor(executor: DbOrTx, employees: Employee[], from: string, to: string, options: Parameters<typeof compute>[4] = {}) {
-    const ctx = await compute(executor, employees, addDays(from, -7), addDays(to, 1), options);
+    const ctx = await compute(executor, employees, addDays(from, -7), addDays(weekStartOf(to), 7), options);
     const inRange = (s: ScheduledShift) => s.date >= from && s.date <= to;
     const rulesOf = await rulesLookup(executor);
     const violations = findViolations(ctx.shifts, ctx.input, rulesOf);
@@ -236,10 +184,10 @@ export function createScheduleService({ db, events, clock }: ScheduleDeps) {
     );
     const names = new Map(ctx.everyone.map((e) => [e.id, e.name]));
     const homes = new Map(ctx.everyone.map((e) => [e.id, e.locationId]));
-    const view = { zones: ctx.zones, locationNames: ctx.locationNames, adjustments: ctx.adjustments, names };
+    const view = { zones: ctx.zones, locationNames: ctx.locationNames, adjustments: ctx.input.adjustments, names };
     return {
-      items: toItems(ctx.shifts.filter(inRange), view),
-      violations: toViolations(relevant, ctx.zones, (id) => homes.get(id)),
+      items: toScheduleItems(ctx.shifts.filter(inRange), view),
+      violations: toScheduleViolations(relevant, ctx.zones, (id) => homes.get(id)),
       raw: relevant,
     };
   }
@@ -327,33 +275,62 @@ export function createScheduleService({ db, events, clock }: ScheduleDeps) {
     },
 
     /**
-     * A new contract closes the one running on its first day and supersedes any that start later, so
-     * no two periods ever overlap. Serialised per employee.
+     * A new contract takes its period [effectiveFrom, effectiveTo] from the contracts it overlaps, and
+     * only from those: one running into it is closed the day before, one running on after it resumes
+     * the day after (split in two when the new one sits inside it), and one lying wholly inside it is
+     * superseded. Contracts before or after the period are untouched, so no two periods ever overlap
+     * and nothing outside the new period changes. Serialised per employee.
      */
     async putContract(principal: Principal, employeeId: string, input: z.infer<typeof c.contractPut>) {
       if (principal.kind === 'user' && principal.role === 'employee') throw forbidden('Contracts are set by managers');
       const employee = await requireEmployeeInScope(principal, employeeId);
       const locationIds = [...new Set(input.pattern.map((p) => p.locationId))];
-      for (const id of locationIds) if (!(await repo.findLocationById(db, id))) throw new AppError('UNPROCESSABLE', 'A pattern location does not exist', { locationId: id });
+      for (const id of locationIds) {
+        if (!(await repo.findLocationById(db, id))) throw new AppError('UNPROCESSABLE', 'A pattern location does not exist', { locationId: id });
+        // A manager schedules people only at sites they manage (a department brings its location).
+        if (!isOrgWide(principal) && principal.kind === 'user' && !principal.scope.locationIds.has(id)) {
+          throw new AppError('FORBIDDEN', 'A pattern location is outside your scope', { locationId: id });
+        }
+      }
+      const from = input.effectiveFrom;
+      const to = input.effectiveTo ?? null;
       return events.write(async (tx) => {
         await repo.lockEmployeeSchedule(tx, employeeId);
         const existing = await repo.findContractsOfEmployee(tx, employeeId);
         const closed: { id: string; effectiveTo: string }[] = [];
+        const resumed: { id: string; effectiveFrom: string; effectiveTo: string | null; splitFrom?: string }[] = [];
         const superseded: string[] = [];
         for (const k of existing) {
-          if (k.effectiveFrom >= input.effectiveFrom) {
+          const overlaps = (k.effectiveTo === null || k.effectiveTo >= from) && (to === null || k.effectiveFrom <= to);
+          if (!overlaps) continue;
+          const keepsBefore = k.effectiveFrom < from;
+          const keepsAfter = to !== null && (k.effectiveTo === null || k.effectiveTo > to);
+          if (keepsBefore) {
+            closed.push({ id: k.id, effectiveTo: addDays(from, -1) });
+            await repo.setContractEnd(tx, k.id, addDays(from, -1));
+          }
+          if (keepsAfter && keepsBefore) {
+            // The new contract sits inside this one: what follows it carries on as it was.
+            const rest = await repo.insertContract(tx, {
+              employeeId,
+              effectiveFrom: addDays(to, 1),
+              effectiveTo: k.effectiveTo,
+              pattern: k.pattern,
+              createdBy: k.createdBy,
+            });
+            resumed.push({ id: rest.id, effectiveFrom: rest.effectiveFrom, effectiveTo: rest.effectiveTo, splitFrom: k.id });
+          } else if (keepsAfter) {
+            resumed.push({ id: k.id, effectiveFrom: addDays(to, 1), effectiveTo: k.effectiveTo });
+            await repo.setContractStart(tx, k.id, addDays(to, 1));
+          } else if (!keepsBefore) {
             superseded.push(k.id);
             await repo.deleteContract(tx, k.id);
-          } else if (k.effectiveTo === null || k.effectiveTo >= input.effectiveFrom) {
-            const end = addDays(input.effectiveFrom, -1);
-            closed.push({ id: k.id, effectiveTo: end });
-            await repo.setContractEnd(tx, k.id, end);
           }
         }
         const row = await repo.insertContract(tx, {
           employeeId,
-          effectiveFrom: input.effectiveFrom,
-          effectiveTo: input.effectiveTo ?? null,
+          effectiveFrom: from,
+          effectiveTo: to,
           pattern: input.pattern,
           createdBy: actorOf(principal).name,
         });
@@ -361,11 +338,21 @@ export function createScheduleService({ db, events, clock }: ScheduleDeps) {
           type: 'contract.created',
           entity: { type: 'contract', id: row.id },
           actor: actorOf(principal),
-          payload: { after: { employeeId, effectiveFrom: row.effectiveFrom, effectiveTo: row.effectiveTo, pattern: row.pattern }, closed, superseded },
+          payload: { after: { employeeId, effectiveFrom: row.effectiveFrom, effectiveTo: row.effectiveTo, pattern: row.pattern }, closed, resumed, superseded },
           scope: { employeeId, departmentId: employee.departmentId, locationId: employee.locationId },
         });
         return { ...row, createdAt: iso(row.createdAt) };
       });
+    },
+
+    /**
+     * Colleagues this employee may ask to swap with: active people in the same department or at the
+     * same location. Readable by the employee, the managers in whose scope they are, and admins.
+     */
+    async swapCandidates(principal: Principal, employeeId: string): Promise<c.SwapCandidate[]> {
+      const employee = await requireEmployeeInScope(principal, employeeId);
+      if (!employee.active) throw notFound('Employee');
+      return repo.findSwapCandidates(db, { employeeId, departmentId: employee.departmentId, locationId: employee.locationId });
     },
 
     // ---- holidays ----
@@ -453,6 +440,10 @@ export function createScheduleService({ db, events, clock }: ScheduleDeps) {
         if (input.counterpartEmployeeId === input.employeeId) throw new AppError('UNPROCESSABLE', 'A swap needs two different people', { field: 'counterpartEmployeeId' });
         const other = await repo.findEmployeeById(db, input.counterpartEmployeeId);
         if (!other?.active) throw new AppError('UNPROCESSABLE', 'The other person does not exist', { field: 'counterpartEmployeeId' });
+        // The same rule as `swapCandidates`, so the picker lists exactly who may be asked.
+        if (other.departmentId !== employee.departmentId && other.locationId !== employee.locationId) {
+          throw new AppError('UNPROCESSABLE', 'A swap is with a colleague in the same department or at the same location', { field: 'counterpartEmployeeId' });
+        }
       }
       const direct = principal.kind === 'user' && principal.role !== 'employee' && !self && input.kind !== 'swap';
       const now = clock.now();

@@ -1,7 +1,7 @@
 import { keepPreviousData, queryOptions, type QueryClient } from '@tanstack/react-query';
 import type { z } from 'zod';
 import type { Channel } from '@contract/events.ts';
-import type { Adjustment, ScheduleItem, Violation } from '@contract/schedule.ts';
+import type { Adjustment, ScheduleItem, SwapCandidate, Violation } from '@contract/schedule.ts';
 import type * as c from '@contract/schedule.ts';
 import { api, fetchAll } from '@/lib/api';
 
@@ -26,6 +26,7 @@ export const scheduleKeys = {
   preview: (id: string) => ['adjustments', 'preview', id] as const,
   holidays: (from: string, to: string) => ['holidays', from, to] as const,
   calendarToken: (employeeId: string) => ['calendar-token', employeeId] as const,
+  swapCandidates: (employeeId: string) => ['swap-candidates', employeeId] as const,
 };
 
 export const scheduleQuery = (f: ScheduleFilter) =>
@@ -70,6 +71,14 @@ export const calendarTokenQuery = (employeeId: string) =>
     queryKey: scheduleKeys.calendarToken(employeeId),
     queryFn: ({ signal }) => api<{ token: string; url: string }>(`/employees/${employeeId}/calendar-token`, { signal }),
     staleTime: Infinity,
+  });
+
+/** Colleagues an employee may ask to swap with (same department or location), by name. */
+export const swapCandidatesQuery = (employeeId: string) =>
+  queryOptions({
+    queryKey: scheduleKeys.swapCandidates(employeeId),
+    queryFn: ({ signal }) => api<{ items: SwapCandidate[] }>(`/employees/${employeeId}/swap-candidates`, { signal }).then((r) => r.items),
+    staleTime: 5 * 60_000,
   });
 
 /**

@@ -1,8 +1,8 @@
 import { useQuery } from '@tanstack/react-query';
-import { CalendarDays, CalendarPlus, CalendarX2, Check, Copy, Link2, RefreshCw, UserRound } from 'lucide-react';
+import { ArrowLeftRight, CalendarDays, CalendarPlus, CalendarX2, Check, Copy, Link2, RefreshCw, UserRound } from 'lucide-react';
 import { useState } from 'react';
 import { toast } from 'sonner';
-import type { Adjustment, ScheduleItem } from '@contract/schedule.ts';
+import { adjustmentCreate, type Adjustment, type ScheduleItem, type SwapCandidate } from '@contract/schedule.ts';
 import { Button } from '@/components/ui/button';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card';
 import { ConfirmDialog, Dialog } from '@/components/ui/dialog';
@@ -15,9 +15,9 @@ import { errorMessage } from '@/lib/api';
 import { relativeTime, zoneLabel } from '@/lib/format';
 import { useUser } from '@/lib/session';
 import { cn } from '@/lib/utils';
-import { employeeQuery, employeesQuery, useOrgLookups } from '@/features/org/api/org-queries';
+import { employeeQuery, useOrgLookups } from '@/features/org/api/org-queries';
 import { useCreateAdjustment, useDecide, useRotateCalendarToken } from '../api/schedule-mutations';
-import { calendarTokenQuery, recentAdjustmentsQuery, scheduleQuery } from '../api/schedule-queries';
+import { calendarTokenQuery, recentAdjustmentsQuery, scheduleQuery, swapCandidatesQuery } from '../api/schedule-queries';
 import { addDays, formatDay, formatLongDay, formatMinutes, formatRange, localDateOf, localTimeOf, shiftInstants, startOfWeek, today as todayIn, zonedToInstant } from '../api/zoned-time';
 import { KindLabel, StatusBadge } from './schedule-labels';
 import { adjustmentChip, contractChip } from './shift-chip';
@@ -42,6 +42,9 @@ export function MySchedulePage() {
 
 type RequestDraft = { kind: 'time_off' | 'extra_shift' | 'swap'; date: string; start: string; endDate: string; end: string };
 
+/** A swap exchanges the shifts that start within its window: a whole local day covers both people's shifts that day. */
+const swapDraft = (date: string): RequestDraft => ({ kind: 'swap', date, start: '00:00', endDate: addDays(date, 1), end: '00:00' });
+
 function MySchedule({ employeeId }: { employeeId: string }) {
   const me = useUser();
   const employee = useQuery(employeeQuery(employeeId));
@@ -52,8 +55,10 @@ function MySchedule({ employeeId }: { employeeId: string }) {
   const to = addDays(from, WEEKS * 7 - 1);
   const schedule = useQuery({ ...scheduleQuery({ from, to, employeeId }), enabled: !!location });
   const requests = useQuery(recentAdjustmentsQuery());
+  const candidates = useQuery(swapCandidatesQuery(employeeId));
   const [draft, setDraft] = useState<RequestDraft | null>(null);
   const zoneOf = (locationId: string | null) => lookups.location.get(locationId ?? '')?.timezone ?? zone;
+  const colleagueName = (id: string | null) => candidates.data?.find((c) => c.id === id)?.name;
 
   const now = Date.now();
   const upcoming = (schedule.data?.items ?? []).filter((s) => Date.parse(s.end) > now);
@@ -78,6 +83,9 @@ function MySchedule({ employeeId }: { employeeId: string }) {
             <Button variant="outline" onClick={() => setDraft({ kind: 'extra_shift', date: addDays(from, 1), start: '09:00', endDate: addDays(from, 1), end: '17:00' })}>
               <CalendarPlus /> Offer an extra shift
             </Button>
+            <Button variant="outline" onClick={() => setDraft(swapDraft(addDays(from, 1)))}>
+              <ArrowLeftRight /> Ask for a swap
+            </Button>
             <Button onClick={() => setDraft({ kind: 'time_off', date: addDays(from, 1), start: '00:00', endDate: addDays(from, 2), end: '00:00' })}>
               <CalendarX2 /> Request time off
             </Button>
@@ -90,7 +98,7 @@ function MySchedule({ employeeId }: { employeeId: string }) {
             <CardTitle>Swaps waiting for you</CardTitle>
           </CardHeader>
           <CardContent>
-            <RequestList items={awaitingMe} employeeId={employeeId} userId={me.id} zoneOf={zoneOf} />
+            <RequestList items={awaitingMe} employeeId={employeeId} userId={me.id} zoneOf={zoneOf} colleagueName={colleagueName} />
           </CardContent>
         </Card>
       )}
@@ -136,6 +144,7 @@ function MySchedule({ employeeId }: { employeeId: string }) {
                             const z = zoneOf(s.locationId);
                             setDraft({ kind: 'time_off', date: s.date, start: localTimeOf(s.start, z), endDate: localDateOf(s.end, z), end: localTimeOf(s.end, z) });
                           }}
+                          onSwap={() => setDraft(swapDraft(s.date))}
                         />
                       ))}
                     </ul>
@@ -161,19 +170,19 @@ function MySchedule({ employeeId }: { employeeId: string }) {
               <EmptyState title="No requests yet" description="Ask for time off from a shift, or offer to work extra." />
             ) : (
               <CardContent>
-                <RequestList items={mine.slice(0, 20)} employeeId={employeeId} userId={me.id} zoneOf={zoneOf} />
+                <RequestList items={mine.slice(0, 20)} employeeId={employeeId} userId={me.id} zoneOf={zoneOf} colleagueName={colleagueName} />
               </CardContent>
             )}
           </Card>
           <CalendarFeed employeeId={employeeId} />
         </div>
       </div>
-      <RequestDialog draft={draft} employeeId={employeeId} zone={zone} locationId={employee.data?.locationId} onClose={() => setDraft(null)} />
+      <RequestDialog draft={draft} employeeId={employeeId} zone={zone} locationId={employee.data?.locationId} candidates={candidates} onClose={() => setDraft(null)} />
     </>
   );
 }
 
-function ShiftRow({ item, zone, locationName, onTimeOff }: { item: ScheduleItem; zone: string; locationName: string; onTimeOff: () => void }) {
+function ShiftRow({ item, zone, locationName, onTimeOff, onSwap }: { item: ScheduleItem; zone: string; locationName: string; onTimeOff: () => void; onSwap: () => void }) {
   const adjustment = item.source.layer === 'adjustment';
   const id = `prov-${item.source.id}-${item.start}`;
   return (
@@ -187,18 +196,24 @@ function ShiftRow({ item, zone, locationName, onTimeOff }: { item: ScheduleItem;
       className={cn('group grid gap-1 rounded-lg px-3 py-2 outline-none focus-visible:ring-2 focus-visible:ring-ring', adjustment ? adjustmentChip : contractChip)}
     >
       <div className="flex flex-wrap items-center gap-x-3 gap-y-1">
-        <span className="w-28 text-sm font-medium">{formatDay(item.date)}</span>
-        <span className="text-sm tabular-nums" data-testid="my-shift-time">
+        <span className="w-28 shrink-0 text-sm font-medium">{formatDay(item.date)}</span>
+        <span className="shrink-0 text-sm tabular-nums" data-testid="my-shift-time">
           {localTimeOf(item.start, zone)}–{localTimeOf(item.end, zone)}
         </span>
-        <span className="text-xs opacity-80">
+        {/* The details give way (wrap inside their own box) so the actions stay on the shift's line. */}
+        <span className="min-w-32 flex-1 text-xs opacity-80">
           {formatMinutes(item.minutes)}
           {item.breakMinutes ? ` incl. ${item.breakMinutes} min break` : ''} · {locationName}
         </span>
-        <span className="ml-auto text-xs font-medium">{adjustment ? 'Adjusted' : 'Contract'}</span>
-        <Button variant="outline" size="sm" className="h-7" onClick={onTimeOff} aria-label={`Request time off from the shift on ${formatLongDay(item.date)}`}>
-          <CalendarX2 /> Time off
-        </Button>
+        <span className="flex shrink-0 items-center gap-2">
+          <span className="text-xs font-medium">{adjustment ? 'Adjusted' : 'Contract'}</span>
+          <Button variant="outline" size="sm" className="h-7" onClick={onTimeOff} aria-label={`Request time off from the shift on ${formatLongDay(item.date)}`}>
+            <CalendarX2 /> Time off
+          </Button>
+          <Button variant="outline" size="sm" className="h-7" onClick={onSwap} aria-label={`Ask a colleague to swap the shift on ${formatLongDay(item.date)}`}>
+            <ArrowLeftRight /> Swap
+          </Button>
+        </span>
       </div>
       <p id={id} className="hidden text-xs group-hover:block group-focus-within:block group-focus:block" data-testid="provenance">
         {item.provenance}
@@ -207,7 +222,19 @@ function ShiftRow({ item, zone, locationName, onTimeOff }: { item: ScheduleItem;
   );
 }
 
-function RequestList({ items, employeeId, userId, zoneOf }: { items: Adjustment[]; employeeId: string; userId: string; zoneOf: (locationId: string | null) => string }) {
+function RequestList({
+  items,
+  employeeId,
+  userId,
+  zoneOf,
+  colleagueName,
+}: {
+  items: Adjustment[];
+  employeeId: string;
+  userId: string;
+  zoneOf: (locationId: string | null) => string;
+  colleagueName: (id: string | null) => string | undefined;
+}) {
   const decide = useDecide();
   const [cancelling, setCancelling] = useState<Adjustment | null>(null);
   const act = async (a: Adjustment, verb: 'cancel' | 'accept') => {
@@ -235,7 +262,11 @@ function RequestList({ items, employeeId, userId, zoneOf }: { items: Adjustment[
                 #{a.number} · {a.employeeId === employeeId ? a.reason : `${a.employeeName} asks to swap: ${a.reason}`}
               </p>
               {a.kind === 'swap' && a.status === 'pending' && !waitingForMe && (
-                <p className="text-xs text-muted-foreground">{a.counterpartAcceptedAt ? 'Accepted by your colleague; waiting for a manager.' : 'Waiting for your colleague to accept.'}</p>
+                <p className="text-xs text-muted-foreground">
+                  {a.counterpartAcceptedAt
+                    ? `Accepted by ${colleagueName(a.counterpartEmployeeId) ?? 'your colleague'}; waiting for a manager.`
+                    : `Waiting for ${colleagueName(a.counterpartEmployeeId) ?? 'your colleague'} to accept.`}
+                </p>
               )}
               {a.decidedAt && (
                 <p className="text-xs text-muted-foreground">
@@ -274,35 +305,84 @@ function RequestList({ items, employeeId, userId, zoneOf }: { items: Adjustment[
   );
 }
 
-function RequestDialog({ draft, employeeId, zone, locationId, onClose }: { draft: RequestDraft | null; employeeId: string; zone: string; locationId?: string; onClose: () => void }) {
+type Candidates = { data?: SwapCandidate[]; isPending: boolean; isError: boolean };
+
+function RequestDialog({
+  draft,
+  employeeId,
+  zone,
+  locationId,
+  candidates,
+  onClose,
+}: {
+  draft: RequestDraft | null;
+  employeeId: string;
+  zone: string;
+  locationId?: string;
+  candidates: Candidates;
+  onClose: () => void;
+}) {
   return (
     <Dialog
       open={draft !== null}
       onOpenChange={(open) => !open && onClose()}
       title={draft?.kind === 'extra_shift' ? 'Offer an extra shift' : draft?.kind === 'swap' ? 'Ask for a swap' : 'Request time off'}
-      description={`A manager decides. Times in ${zoneLabel(zone)}.`}
+      description={draft?.kind === 'swap' ? `Your colleague accepts first, then a manager decides. Times in ${zoneLabel(zone)}.` : `A manager decides. Times in ${zoneLabel(zone)}.`}
     >
-      {draft && <RequestForm key={JSON.stringify(draft)} draft={draft} employeeId={employeeId} zone={zone} locationId={locationId} onDone={onClose} />}
+      {draft && <RequestForm key={JSON.stringify(draft)} draft={draft} employeeId={employeeId} zone={zone} locationId={locationId} candidates={candidates} onDone={onClose} />}
     </Dialog>
   );
 }
 
-function RequestForm({ draft, employeeId, zone, locationId, onDone }: { draft: RequestDraft; employeeId: string; zone: string; locationId?: string; onDone: () => void }) {
-  const me = useUser();
+type FieldName = 'start' | 'end' | 'counterpartEmployeeId' | 'reason';
+/** The schema's own words where they read well; plainer ones where they name a field. */
+const friendly: Partial<Record<FieldName, string>> = {
+  start: 'Check the start day and time.',
+  counterpartEmployeeId: 'Choose the colleague to swap with.',
+  reason: 'Say briefly why: your manager reads it.',
+};
+
+const asSentence = (message: string) => `${message.charAt(0).toUpperCase()}${message.slice(1)}${message.endsWith('.') ? '' : '.'}`;
+
+function RequestForm({
+  draft,
+  employeeId,
+  zone,
+  locationId,
+  candidates,
+  onDone,
+}: {
+  draft: RequestDraft;
+  employeeId: string;
+  zone: string;
+  locationId?: string;
+  candidates: Candidates;
+  onDone: () => void;
+}) {
   const [form, setForm] = useState(draft);
   const [reason, setReason] = useState('');
   const [counterpart, setCounterpart] = useState('');
+  const [errors, setErrors] = useState<Partial<Record<FieldName, string>>>({});
   const [error, setError] = useState<string | null>(null);
   const create = useCreateAdjustment();
-  // Employees can list only themselves; a manager with a person record can pick a colleague for a swap.
-  const colleagues = useQuery({ ...employeesQuery, enabled: me.role !== 'employee' });
-  const others = (colleagues.data ?? []).filter((e) => e.active && e.id !== employeeId);
-  const set = (patch: Partial<RequestDraft>) => setForm((f) => ({ ...f, ...patch }));
+  const colleagues = candidates.data ?? [];
+  const noColleagues = form.kind === 'swap' && !candidates.isPending && !candidates.isError && colleagues.length === 0;
+  const set = (patch: Partial<RequestDraft>) => {
+    setForm((f) => ({ ...f, ...patch }));
+    if ('start' in patch || 'date' in patch) clear('start');
+    if ('end' in patch || 'endDate' in patch) clear('end');
+  };
+  // A field's message goes once it is edited; the next submit checks everything again.
+  const clear = (name: FieldName) => {
+    setErrors((e) => (e[name] ? { ...e, [name]: undefined } : e));
+    setError(null);
+  };
+  const invalid = (name: FieldName, id: string) => (errors[name] ? { 'aria-invalid': true as const, 'aria-describedby': `${id}-error` } : {});
 
   const submit = async (e: React.FormEvent) => {
     e.preventDefault();
     setError(null);
-    if (!reason.trim()) return setError('Say briefly why: your manager reads it.');
+    setErrors({});
     let range: { start: string; end: string };
     try {
       range =
@@ -312,18 +392,34 @@ function RequestForm({ draft, employeeId, zone, locationId, onDone }: { draft: R
     } catch {
       return setError('Check the dates and times.');
     }
-    if (Date.parse(range.end) <= Date.parse(range.start)) return setError('The end must be after the start.');
-    if (form.kind === 'swap' && !counterpart) return setError('Choose the colleague to swap with.');
+    // The same schema the server validates with: what passes here is what the server accepts.
+    const parsed = adjustmentCreate.safeParse({
+      employeeId,
+      kind: form.kind,
+      ...range,
+      locationId: form.kind === 'extra_shift' ? locationId : undefined,
+      counterpartEmployeeId: form.kind === 'swap' ? counterpart || undefined : undefined,
+      reason,
+    });
+    if (!parsed.success) {
+      const found: Partial<Record<FieldName, string>> = {};
+      let other: string | null = null;
+      for (const issue of parsed.error.issues) {
+        const field = issue.path[0] as FieldName | undefined;
+        if (field && ['start', 'end', 'counterpartEmployeeId', 'reason'].includes(field)) found[field] ??= friendly[field] ?? asSentence(issue.message);
+        else other ??= asSentence(issue.message);
+      }
+      setErrors(found);
+      return setError(other ?? (Object.keys(found).length ? 'Check the highlighted fields.' : null));
+    }
     try {
-      const a = await create.mutateAsync({
-        employeeId,
-        kind: form.kind,
-        ...range,
-        locationId: form.kind === 'extra_shift' ? locationId : undefined,
-        counterpartEmployeeId: form.kind === 'swap' ? counterpart : undefined,
-        reason: reason.trim(),
-      });
-      toast.success(`Request #${a.number} sent: ${a.status === 'approved' ? 'approved' : 'a manager decides'}`);
+      const a = await create.mutateAsync(parsed.data);
+      const who = colleagues.find((c) => c.id === a.counterpartEmployeeId)?.name;
+      toast.success(
+        a.kind === 'swap'
+          ? `Swap request #${a.number} sent: ${who ?? 'your colleague'} accepts first, then a manager decides`
+          : `Request #${a.number} sent: ${a.status === 'approved' ? 'approved' : 'a manager decides'}`,
+      );
       onDone();
     } catch (err) {
       setError(errorMessage(err));
@@ -331,12 +427,12 @@ function RequestForm({ draft, employeeId, zone, locationId, onDone }: { draft: R
   };
 
   return (
-    <form onSubmit={(e) => void submit(e)} className="grid gap-4">
+    <form onSubmit={(e) => void submit(e)} noValidate className="grid gap-4">
       <Field id="req-kind" label="Request">
         <Select id="req-kind" value={form.kind} onChange={(e) => set({ kind: e.target.value as RequestDraft['kind'] })}>
           <option value="time_off">Time off</option>
           <option value="extra_shift">An extra shift</option>
-          {others.length > 0 && <option value="swap">A swap with a colleague</option>}
+          <option value="swap">A swap with a colleague</option>
         </Select>
       </Field>
       {form.kind === 'extra_shift' ? (
@@ -344,11 +440,11 @@ function RequestForm({ draft, employeeId, zone, locationId, onDone }: { draft: R
           <Field id="req-date" label="Day">
             <Input id="req-date" type="date" required value={form.date} onChange={(e) => set({ date: e.target.value })} />
           </Field>
-          <Field id="req-start" label="From">
-            <Input id="req-start" type="time" required value={form.start} onChange={(e) => set({ start: e.target.value })} />
+          <Field id="req-start" label="From" error={errors.start}>
+            <Input id="req-start" type="time" required value={form.start} onChange={(e) => set({ start: e.target.value })} {...invalid('start', 'req-start')} />
           </Field>
-          <Field id="req-end" label="Until" hint={form.end <= form.start ? 'the next day' : undefined}>
-            <Input id="req-end" type="time" required value={form.end} onChange={(e) => set({ end: e.target.value })} />
+          <Field id="req-end" label="Until" hint={form.end <= form.start ? 'the next day' : undefined} error={errors.end}>
+            <Input id="req-end" type="time" required value={form.end} onChange={(e) => set({ end: e.target.value })} {...invalid('end', 'req-end')} />
           </Field>
         </div>
       ) : (
@@ -356,39 +452,71 @@ function RequestForm({ draft, employeeId, zone, locationId, onDone }: { draft: R
           <Field id="req-date" label="From day">
             <Input id="req-date" type="date" required value={form.date} onChange={(e) => set({ date: e.target.value })} />
           </Field>
-          <Field id="req-start" label="From time">
-            <Input id="req-start" type="time" required value={form.start} onChange={(e) => set({ start: e.target.value })} />
+          <Field id="req-start" label="From time" error={errors.start}>
+            <Input id="req-start" type="time" required value={form.start} onChange={(e) => set({ start: e.target.value })} {...invalid('start', 'req-start')} />
           </Field>
           <Field id="req-end-date" label="Until day">
             <Input id="req-end-date" type="date" required value={form.endDate} min={form.date} onChange={(e) => set({ endDate: e.target.value })} />
           </Field>
-          <Field id="req-end" label="Until time">
-            <Input id="req-end" type="time" required value={form.end} onChange={(e) => set({ end: e.target.value })} />
+          <Field id="req-end" label="Until time" error={errors.end}>
+            <Input id="req-end" type="time" required value={form.end} onChange={(e) => set({ end: e.target.value })} {...invalid('end', 'req-end')} />
           </Field>
         </div>
       )}
       {form.kind === 'swap' && (
-        <Field id="req-counterpart" label="Swap with" hint="Your shifts and theirs in this window are exchanged once they accept and a manager approves.">
-          <Select id="req-counterpart" value={counterpart} onChange={(e) => setCounterpart(e.target.value)}>
+        <Field
+          id="req-counterpart"
+          label="Swap with"
+          hint={
+            candidates.isPending
+              ? 'Loading your colleagues…'
+              : candidates.isError
+                ? 'Your colleagues could not be loaded; close this and try again.'
+                : noColleagues
+                  ? 'Nobody else works in your department or at your location yet.'
+                  : 'Colleagues in your department or at your location. Your shifts and theirs starting in this window are exchanged once they accept and a manager approves.'
+          }
+          error={errors.counterpartEmployeeId}
+        >
+          <Select
+            id="req-counterpart"
+            value={counterpart}
+            disabled={colleagues.length === 0}
+            onChange={(e) => {
+              setCounterpart(e.target.value);
+              clear('counterpartEmployeeId');
+            }}
+            {...invalid('counterpartEmployeeId', 'req-counterpart')}
+          >
             <option value="">Choose a colleague</option>
-            {others.map((e) => (
-              <option key={e.id} value={e.id}>
-                {e.name}
+            {colleagues.map((c) => (
+              <option key={c.id} value={c.id}>
+                {c.name} · {c.departmentName}
               </option>
             ))}
           </Select>
         </Field>
       )}
-      <Field id="req-reason" label="Reason">
-        <Input id="req-reason" value={reason} maxLength={500} onChange={(e) => setReason(e.target.value)} placeholder={form.kind === 'time_off' ? 'e.g. Dentist appointment' : 'e.g. Happy to help with the backlog'} />
+      <Field id="req-reason" label="Reason" error={errors.reason}>
+        <Input
+          id="req-reason"
+          value={reason}
+          maxLength={500}
+          onChange={(e) => {
+            setReason(e.target.value);
+            clear('reason');
+          }}
+          placeholder={form.kind === 'time_off' ? 'e.g. Dentist appointment' : form.kind === 'swap' ? 'e.g. School run that morning' : 'e.g. Happy to help with the backlog'}
+          {...invalid('reason', 'req-reason')}
+        />
       </Field>
       <FormError message={error} />
       <div className="flex justify-end gap-2">
         <Button variant="outline" onClick={onDone}>
           Cancel
         </Button>
-        <Button type="submit" disabled={create.isPending}>
-          {create.isPending ? 'Sending…' : 'Send request'}
+        <Button type="submit" disabled={create.isPending || noColleagues}>
+          {create.isPending ? 'Sending…' : form.kind === 'swap' ? 'Ask for the swap' : 'Send request'}
         </Button>
       </div>
     </form>
