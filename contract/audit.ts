@@ -3,6 +3,27 @@ import { instant, localDate, pageQuery } from './common.ts';
 
 export const actorTypes = ['user', 'api_key', 'system'] as const;
 
+/**
+ * Every `entity.type` the server writes to the event log (org, auth, schedule, time clock and coverage
+ * services). The audit page offers these as its entity filter; a feature that logs a new kind of
+ * entity adds it here.
+ */
+export const auditEntityTypes = [
+  'employee',
+  'location',
+  'department',
+  'user',
+  'api_key',
+  'session',
+  'contract',
+  'adjustment',
+  'holiday',
+  'clock_event',
+  'timesheet_lock',
+  'coverage',
+] as const;
+export type AuditEntityType = (typeof auditEntityTypes)[number];
+
 export const actor = z.object({ type: z.enum(actorTypes), id: z.string().nullable(), name: z.string().nullable() });
 export type Actor = z.infer<typeof actor>;
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
-import { launch, login, newContext, screenshot, seriousA11yViolations, settle, waitForPath, watchErrors, type Role } from './browser.ts';
+import { baseURL, launch, login, newContext, screenshot, seriousA11yViolations, settle, waitForPath, watchErrors, type Role } from './browser.ts';
 
 let browser: Browser;
 before(async () => {
@@ -47,6 +47,8 @@ async function checkPage(page: Page, role: string, check: PageCheck, theme: stri
   assert.deepEqual(problems, [], `${role} ${check.path} (${theme}): serious/critical axe violations:\n${JSON.stringify(problems, null, 2)}`);
   process.stdout.write(`  ${role} ${check.path} (${theme}): rendered, screenshot, axe clean in ${Date.now() - started} ms\n`);
 }
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 async function navLinks(page: Page) {
   return page.getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents();
@@ -134,23 +136,116 @@ for (const theme of ['light', 'dark'] as const) {
         await page.keyboard.press('Enter');
         await waitForPath(page, /\/locations$/);
 
-        // API key: shown once, then revoked.
-        await page.goto('/api-keys');
-        await page.getByRole('button', { name: 'Create key' }).first().click();
-        const keyDialog = page.getByRole('dialog', { name: 'Create API key' });
-        await keyDialog.getByLabel('Name').fill(`e2e key ${Date.now()}`);
-        await keyDialog.getByRole('radiogroup', { name: 'org access' }).getByText('read').click();
-        await keyDialog.getByRole('button', { name: 'Create key' }).click();
-        const key = await page.getByTestId('created-api-key').inputValue();
-        assert.ok(key.length > 20, 'the new key is shown');
-        await screenshot(page, 'admin-api-key-created-light');
-        await page.getByRole('button', { name: 'Done' }).click();
+        // The palette finds a person by name, and Enter opens their page.
+        await page.goto('/people');
+        const personLink = page.getByRole('region', { name: /^People/ }).getByRole('link').first();
+        const personName = (await personLink.textContent())!.trim();
+        const personId = (await personLink.getAttribute('href'))!.split('/').pop()!;
+        await page.keyboard.press('Control+k');
+        await palette.waitFor();
+        await page.keyboard.type(personName);
+        await palette.getByRole('option', { name: new RegExp(`^${escapeRegExp(personName)}`), selected: true }).waitFor();
+        await screenshot(page, 'admin-command-palette-person-light');
+        await page.keyboard.press('Enter');
+        await waitForPath(page, new RegExp(`/people/${personId}$`));
+        await page.getByRole('heading', { level: 1, name: new RegExp(`^${escapeRegExp(personName)}`) }).waitFor();
+        await palette.waitFor({ state: 'hidden' });
       }
       assert.deepEqual(errors, []);
       await context.close();
     });
   });
 }
+
+describe('API keys', () => {
+  // Its own test, after both admin runs: the revoked key it leaves behind is not part of their pages.
+  test('a new key is shown once, copied, then revoked', async () => {
+    const context = await newContext(browser);
+    const page = await context.newPage();
+    const errors = watchErrors(page);
+    await login(page, 'admin');
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: baseURL });
+    await page.goto('/api-keys');
+    await page.getByRole('button', { name: 'Create key' }).first().click();
+    const keyDialog = page.getByRole('dialog', { name: 'Create API key' });
+    const keyName = `e2e key ${Date.now()}`;
+    await keyDialog.getByLabel('Name').fill(keyName);
+    await keyDialog.getByRole('radiogroup', { name: 'org access' }).getByText('read').click();
+    await keyDialog.getByRole('button', { name: 'Create key' }).click();
+    const key = await page.getByTestId('created-api-key').inputValue();
+    assert.ok(key.length > 20, 'the new key is shown');
+    await page.getByRole('button', { name: 'Copy key' }).click();
+    await page.getByRole('button', { name: 'Copied' }).waitFor();
+    assert.equal(await page.evaluate(() => (globalThis as any).navigator.clipboard.readText()), key, 'Copy puts the key on the clipboard');
+    await screenshot(page, 'admin-api-key-created-light');
+    await page.getByRole('button', { name: 'Done' }).click();
+
+    const keyRow = page.getByRole('row').filter({ hasText: keyName });
+    assert.equal(await keyRow.getByText('Active', { exact: true }).count(), 1, 'the new key is listed as active');
+    await keyRow.getByRole('button', { name: `Revoke ${keyName}` }).click();
+    const revokeDialog = page.getByRole('dialog', { name: `Revoke ${keyName}?` });
+    await revokeDialog.getByRole('button', { name: 'Revoke key' }).click();
+    await revokeDialog.waitFor({ state: 'hidden' });
+    await keyRow.getByText('Revoked', { exact: true }).waitFor();
+    assert.equal(await keyRow.getByRole('button', { name: `Revoke ${keyName}` }).count(), 0, 'a revoked key offers no revoke button');
+    await screenshot(page, 'admin-api-key-revoked-light');
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+});
+
+describe('users & roles', () => {
+  test('an admin adds a user, then changes their role and scope in the edit dialog', async () => {
+    const context = await newContext(browser);
+    const page = await context.newPage();
+    const errors = watchErrors(page);
+    await login(page, 'admin');
+    await page.goto('/users');
+    await page.getByRole('heading', { level: 1, name: 'Users & roles' }).waitFor();
+
+    // Created as an employee; scope ticked while "manager" was chosen is not sent for an employee.
+    const email = `e2e-${Date.now()}@northwind.example`;
+    await page.getByRole('button', { name: 'Add user' }).click();
+    const add = page.getByRole('dialog', { name: 'Add user' });
+    await add.getByLabel('E-mail').fill(email);
+    await add.getByLabel('Name').fill('E2E Role Change');
+    await add.getByLabel('Initial password').fill('e2e-password-123');
+    await add.getByLabel('Role').selectOption('manager');
+    await add.getByRole('group', { name: 'Manages whole locations' }).getByRole('checkbox').first().check();
+    await add.getByLabel('Role').selectOption('employee');
+    await add.getByRole('button', { name: 'Add user' }).click();
+    await add.waitFor({ state: 'hidden' });
+    const row = page.getByRole('row').filter({ hasText: email });
+    await row.getByText('Own record').waitFor();
+
+    // Edit: employee -> manager of one whole location.
+    await row.getByRole('button', { name: `Edit ${email}` }).click();
+    const edit = page.getByRole('dialog', { name: `Edit ${email}` });
+    await edit.waitFor();
+    assert.equal(await edit.getByLabel('Role').inputValue(), 'employee');
+    await edit.getByLabel('Role').selectOption('manager');
+    const firstLocation = edit.getByRole('group', { name: 'Manages whole locations' }).getByRole('checkbox').first();
+    const locationName = (await edit.getByRole('group', { name: 'Manages whole locations' }).locator('label').first().textContent())!.trim();
+    await firstLocation.check();
+    await screenshot(page, 'admin-edit-user-dialog-light');
+    assert.deepEqual(await seriousA11yViolations(page), []);
+    await edit.getByRole('button', { name: 'Save changes' }).click();
+    await edit.waitFor({ state: 'hidden' });
+    await row.getByText('manager', { exact: true }).waitFor();
+    await row.getByText(`${locationName} (all)`).waitFor();
+    await screenshot(page, 'admin-users-after-edit-light');
+
+    // Back to employee: the scope goes with the role.
+    await row.getByRole('button', { name: `Edit ${email}` }).click();
+    await edit.getByLabel('Role').selectOption('employee');
+    await edit.getByRole('button', { name: 'Save changes' }).click();
+    await edit.waitFor({ state: 'hidden' });
+    await row.getByText('Own record').waitFor();
+    assert.equal(await row.getByText('employee', { exact: true }).count(), 1);
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+});
 
 describe('manager', () => {
   test('sees the pages of their scope, not the admin pages', async () => {
@@ -272,11 +367,16 @@ describe('live updates', () => {
     // The audit log, open in the manager's browser, gets the entry live too.
     await manager.goto('/audit');
     await manager.getByRole('heading', { name: 'Audit log' }).waitFor();
+    // The entity filter offers every kind of entity the server logs, not only the organisation's.
+    const entities = await manager.getByLabel('Entity', { exact: true }).locator('option').allTextContents();
+    for (const label of ['Person', 'Clock event', 'Timesheet lock', 'Contract', 'Holiday', 'Coverage']) assert.ok(entities.includes(label), `entity filter: ${entities.join(', ')}`);
     await settle(manager);
     await admin.getByRole('button', { name: 'Edit' }).click();
     await dialog.getByLabel('Full name').fill(oldName);
     await dialog.getByRole('button', { name: 'Save changes' }).click();
     await manager.getByRole('list', { name: 'Audit events' }).getByText(oldName).first().waitFor({ timeout: 10_000 });
+    // It arrived live, so it is highlighted as new.
+    await manager.getByRole('list', { name: 'Audit events' }).locator('li[data-fresh]').filter({ hasText: oldName }).first().waitFor();
     await manager.getByRole('button', { name: 'Show change' }).first().click();
     await manager.getByRole('table', { name: 'Changes' }).first().waitFor();
     await screenshot(manager, 'live-manager-audit-dark');
@@ -300,6 +400,37 @@ describe('session', () => {
     await page.getByText('You are logged out.').waitFor();
     await page.goto('/people');
     await waitForPath(page, /\/login\?redirect=%2Fpeople/);
+    await context.close();
+  });
+
+  test('an outage at start-up (network error, 5xx) keeps the session, says so, and recovers', async () => {
+    const context = await newContext(browser);
+    const page = await context.newPage();
+    await login(page, 'admin');
+    await page.goto('/locations');
+    await page.getByRole('heading', { level: 1, name: 'Locations' }).waitFor();
+
+    // The network is down while the page reloads: not a log-out.
+    await page.route('**/api/v1/auth/refresh', (route) => route.abort('internetdisconnected'));
+    await page.reload();
+    await page.getByRole('alert').getByText('Workfloor is not reachable right now').waitFor();
+    assert.doesNotMatch(new URL(page.url()).pathname, /login/);
+    await screenshot(page, 'session-outage-light');
+
+    // Then the server answers 503: still not a log-out.
+    await page.unroute('**/api/v1/auth/refresh');
+    await page.route('**/api/v1/auth/refresh', (route) =>
+      route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ error: { code: 'UNAVAILABLE', message: 'Service unavailable' } }) }),
+    );
+    await page.getByRole('button', { name: 'Try again' }).click();
+    await page.getByRole('alert').getByText('Service unavailable').waitFor();
+    assert.doesNotMatch(new URL(page.url()).pathname, /login/);
+
+    // Back up: the same refresh cookie still works, and the page is where it was.
+    await page.unroute('**/api/v1/auth/refresh');
+    await page.getByRole('button', { name: 'Try again' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Locations' }).waitFor();
+    await waitForPath(page, /\/locations$/);
     await context.close();
   });
 });

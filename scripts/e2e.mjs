@@ -13,19 +13,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createFixture, DEMO_PASSWORD, LOGINS, login } from '../e2e/fixture.mjs';
-import { buildWeb } from './start.mjs';
+import { buildWeb, webBuildReason } from './start.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const log = (line) => process.stdout.write(`[e2e] ${line}\n`);
-
-function newestMtime(dir) {
-  let newest = 0;
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : fs.statSync(p).mtimeMs);
-  }
-  return newest;
-}
 
 function portFree(port) {
   return new Promise((resolve) => {
@@ -61,10 +52,9 @@ async function main() {
   const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
   if (!fs.existsSync(chromium)) throw new Error(`Chromium not found at ${chromium} (install it, or set CHROMIUM_PATH)`);
 
-  const index = path.join(root, 'dist', 'web', 'index.html');
-  const sources = Math.max(newestMtime(path.join(root, 'web')), newestMtime(path.join(root, 'contract')));
-  if (!fs.existsSync(index) || fs.statSync(index).mtimeMs < sources) {
-    log('building the web app');
+  const reason = webBuildReason();
+  if (reason) {
+    log(`building the web app (${reason === 'missing' ? 'no build yet' : 'sources are newer than the build'})`);
     await buildWeb();
   }
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// `npm start`: build the web app once if dist/web is missing, then run the server in the foreground,
-// forwarding signals to it and exiting with its exit code.
+// `npm start`: build the web app if dist/web is missing or older than its sources (so a `git pull`
+// never serves yesterday's app), then run the server in the foreground, forwarding signals to it and
+// exiting with its exit code.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -29,9 +30,39 @@ export function webIsBuilt() {
   return fs.existsSync(path.join(root, 'dist', 'web', 'index.html'));
 }
 
+/** The newest modification time under `dir` (0 when it does not exist). */
+export function newestMtime(dir) {
+  if (!fs.existsSync(dir)) return 0;
+  let newest = 0;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name === 'node_modules') continue;
+    const p = path.join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : fs.statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+/**
+ * Why dist/web must be (re)built, or null when it is current: missing, or older than anything the
+ * bundle is made of (web/, contract/, and the lockfile, since a dependency update changes it).
+ * Used by `npm start` and `npm run test:e2e`.
+ */
+export function webBuildReason() {
+  const index = path.join(root, 'dist', 'web', 'index.html');
+  if (!fs.existsSync(index)) return 'missing';
+  const lockfile = path.join(root, 'package-lock.json');
+  const sources = Math.max(
+    newestMtime(path.join(root, 'web')),
+    newestMtime(path.join(root, 'contract')),
+    fs.existsSync(lockfile) ? fs.statSync(lockfile).mtimeMs : 0,
+  );
+  return fs.statSync(index).mtimeMs < sources ? 'stale' : null;
+}
+
 async function main() {
-  if (!webIsBuilt()) {
-    process.stdout.write('Building the web app (first start only)…\n');
+  const reason = webBuildReason();
+  if (reason) {
+    process.stdout.write(reason === 'missing' ? 'Building the web app (first start only)…\n' : 'Rebuilding the web app (its sources changed)…\n');
     const started = Date.now();
     await buildWeb();
     process.stdout.write(`Web app built in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);

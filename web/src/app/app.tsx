@@ -1,7 +1,8 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { RouterProvider } from '@tanstack/react-router';
 import { useCallback, useEffect, useState } from 'react';
-import { ApiError } from '@/lib/api';
+import { ApiError, isOutage } from '@/lib/api';
+import { ErrorState } from '@/components/ui/states';
 import { SessionProvider, useSession } from '@/lib/session';
 import { createAppRouter } from './router';
 
@@ -12,16 +13,40 @@ function makeQueryClient() {
         staleTime: 30_000,
         // Live events keep data fresh; refetching on every focus would only add load.
         refetchOnWindowFocus: false,
-        retry: (count, error) => !(error instanceof ApiError && error.status < 500) && count < 2,
+        // A 4xx will not change on retry; an outage (network error = status 0, 5xx, 429) may.
+        retry: (count, error) => !(error instanceof ApiError && !isOutage(error)) && count < 2,
       },
     },
   });
 }
 
+/** Start-up could not reach the server: say so and retry, instead of pretending nobody is signed in. */
+function Unavailable({ error, onRetry }: { error: unknown; onRetry: () => void }) {
+  useEffect(() => {
+    // Back online, or every 10 s while the server restarts: ask again without a click.
+    window.addEventListener('online', onRetry);
+    const timer = setTimeout(onRetry, 10_000);
+    return () => {
+      window.removeEventListener('online', onRetry);
+      clearTimeout(timer);
+    };
+  }, [onRetry]);
+  return (
+    <main className="grid min-h-screen place-items-center bg-background p-6">
+      <div className="w-full max-w-md rounded-xl border bg-card shadow-sm">
+        <ErrorState error={error} onRetry={onRetry} title="Workfloor is not reachable right now" />
+      </div>
+    </main>
+  );
+}
+
 function RoutedApp({ queryClient }: { queryClient: QueryClient }) {
-  const { session } = useSession();
+  const { session, retry } = useSession();
   const [router] = useState(() => createAppRouter({ session, queryClient }));
   useEffect(() => {
+    // Undecided (still asking, or the server unreachable): the guards would send a signed-in user
+    // to /login. The router is not shown then, and runs them once the answer is in.
+    if (session.status === 'loading' || session.status === 'unavailable') return;
     router.update({ ...router.options, context: { session, queryClient } });
     // Session changed (signed in, refreshed, ended): re-run the route guards.
     void router.invalidate();
@@ -36,6 +61,7 @@ function RoutedApp({ queryClient }: { queryClient: QueryClient }) {
       </div>
     );
   }
+  if (session.status === 'unavailable') return <Unavailable error={session.error} onRetry={retry} />;
   return <RouterProvider router={router} context={{ session, queryClient }} />;
 }
 

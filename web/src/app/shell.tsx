@@ -6,7 +6,7 @@ import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { Dialog } from '@/components/ui/dialog';
 import { Kbd } from '@/components/ui/page';
-import { formatTime, relativeTime } from '@/lib/format';
+import { formatTime, relativeTime, viewerZone } from '@/lib/format';
 import { useConnection } from '@/lib/realtime';
 import { useSession, useUser } from '@/lib/session';
 import { useTheme } from '@/lib/theme';
@@ -92,23 +92,51 @@ function LiveIndicator() {
     const id = setInterval(() => tick((n) => n + 1), 30_000);
     return () => clearInterval(id);
   }, []);
+  // The socket reports 'reconnecting' for a failed first attempt too; until it has been connected
+  // once, it is still connecting, not coming back.
+  const everConnected = useRef(false);
+  if (status === 'connected') everConnected.current = true;
+  if (status === 'offline') everConnected.current = false;
   const connected = status === 'connected';
-  const label = connected ? 'Live' : status === 'offline' ? 'Offline' : 'Reconnecting…';
+  const label = connected
+    ? 'Live'
+    : status === 'offline'
+      ? 'Offline'
+      : status === 'connecting' || !everConnected.current
+        ? 'Connecting…'
+        : 'Reconnecting…';
+  const exact = lastEventAt ? `${formatTime(lastEventAt, undefined, true)} your time (${viewerZone})` : undefined;
   return (
     <div
-      role="status"
-      aria-live="polite"
       className="flex items-center gap-2 rounded-full border bg-card px-2.5 py-1 text-xs"
-      title={lastEventAt ? `Last event at ${formatTime(lastEventAt, undefined, true)}` : 'No event received yet'}
+      title={exact ? `Last event at ${exact}` : 'No event received yet'}
       data-testid="live-indicator"
       data-status={status}
     >
-      <span className="relative flex size-2">
+      <span aria-hidden className="relative flex size-2">
         {connected && <span className="absolute inline-flex size-full animate-ping rounded-full bg-success opacity-60" />}
         <span className={cn('relative inline-flex size-2 rounded-full', connected ? 'bg-success' : status === 'offline' ? 'bg-muted-foreground' : 'bg-warning')} />
       </span>
-      <span className="font-medium">{label}</span>
-      <span className="hidden text-muted-foreground sm:inline">· {lastEventAt ? `last event ${relativeTime(lastEventAt)}` : 'no events yet'}</span>
+      {/* Only the connection state is announced; the event time changes too often to be read out. */}
+      <span role="status" aria-live="polite" className="font-medium">
+        <span className="sr-only">Connection: </span>
+        {label}
+      </span>
+      {/* Visible from sm up, and always in the accessibility tree: no hover needed to learn it. */}
+      <span className="sr-only text-muted-foreground sm:not-sr-only">
+        <span aria-hidden>· </span>
+        {lastEventAt ? (
+          <>
+            last event{' '}
+            <time dateTime={lastEventAt.toISOString()}>
+              {relativeTime(lastEventAt)}
+              <span className="sr-only">, at {exact}</span>
+            </time>
+          </>
+        ) : (
+          'no events yet'
+        )}
+      </span>
     </div>
   );
 }

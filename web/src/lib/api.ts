@@ -1,8 +1,10 @@
 /**
  * The one HTTP client of the web app. The access token lives only in memory; the refresh token is an
  * HttpOnly cookie the browser sends to /api/v1/auth. On a 401 for an expired or invalid token the
- * client refreshes once (one refresh at a time, across tabs too) and retries; when the refresh fails
- * the session is over and the app returns to the log-in page.
+ * client refreshes once (one refresh at a time, across tabs too) and retries. Only the server saying
+ * no (401/403 from /auth/refresh) ends the session and returns the app to the log-in page; a network
+ * error or a 5xx is an outage, thrown as an ApiError so the query shows its error state and can be
+ * retried with the session intact.
  */
 
 export class ApiError extends Error {
@@ -57,16 +59,38 @@ async function readError(response: Response): Promise<ApiError> {
   return new ApiError(response.status, response.status >= 500 ? 'INTERNAL' : 'HTTP_ERROR', `Request failed (${response.status} ${response.statusText})`);
 }
 
+/** Thrown when the server could not be reached at all (offline, server restarting, proxy down). */
+export function networkError(cause: unknown): ApiError {
+  const error = new ApiError(0, 'NETWORK_ERROR', 'Could not reach Workfloor. Check your connection and try again.');
+  (error as Error & { cause?: unknown }).cause = cause;
+  return error;
+}
+
+/** An error that says nothing about the session: the server is unreachable or failing. */
+export function isOutage(error: unknown): boolean {
+  return error instanceof ApiError && (error.status === 0 || error.status >= 500 || error.status === 429);
+}
+
 async function doRefresh(): Promise<string | null> {
-  const response = await fetch(`${BASE}/auth/refresh`, { method: 'POST', credentials: 'same-origin' });
-  if (!response.ok) return null;
+  let response: Response;
+  try {
+    response = await fetch(`${BASE}/auth/refresh`, { method: 'POST', credentials: 'same-origin' });
+  } catch (err) {
+    throw networkError(err);
+  }
+  // The server refused the cookie (none, expired, reused, cross-site): the session is over.
+  if (response.status === 401 || response.status === 403) return null;
+  // Anything else (5xx, 429, a proxy's error page) is an outage: keep the cookie and the session.
+  if (!response.ok) throw await readError(response);
   const body = (await response.json()) as { accessToken: string };
   setAccessToken(body.accessToken);
   return body.accessToken;
 }
 
 /**
- * Rotates the refresh cookie and returns a new access token, or null when there is no session.
+ * Rotates the refresh cookie and returns a new access token, or null when the server says there is
+ * no session. Rejects with an ApiError (status 0 or 5xx) when the server cannot answer: callers must
+ * not treat that as signed out.
  * Refresh tokens are single-use with reuse detection, so two tabs must never refresh at once: a Web
  * Lock serialises them (the second tab then sends the cookie the first one just received).
  */
@@ -77,8 +101,6 @@ export function refreshAccessToken(): Promise<string | null> {
         return await navigator.locks.request('workfloor-refresh', doRefresh);
       }
       return await doRefresh();
-    } catch {
-      return null;
     } finally {
       refreshing = null;
     }
@@ -114,12 +136,17 @@ export async function api<T>(path: string, options: RequestOptions = {}): Promis
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
       credentials: 'same-origin',
       signal: options.signal,
+    }).catch((err: unknown) => {
+      // An abort is the caller's own doing (a query cancelled): pass it through unchanged.
+      if (options.signal?.aborted) throw err;
+      throw networkError(err);
     });
   };
   let response = await send(accessToken);
   if (response.status === 401) {
     const error = await readError(response);
     if (['TOKEN_EXPIRED', 'TOKEN_INVALID', 'UNAUTHENTICATED'].includes(error.code)) {
+      // Rejects on an outage: the error reaches the query, and the session stays.
       const token = await refreshAccessToken();
       if (!token) {
         endSession('expired');

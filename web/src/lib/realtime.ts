@@ -86,7 +86,14 @@ class Realtime {
       // Refused by the server's handshake check: usually an access token that expired meanwhile.
       const code = (err as Error & { data?: { code?: string } }).data?.code;
       if (code === 'TOKEN_EXPIRED' || code === 'TOKEN_INVALID' || code === 'UNAUTHENTICATED') {
-        const token = await refreshAccessToken();
+        let token: string | null;
+        try {
+          token = await refreshAccessToken();
+        } catch {
+          // The server is unreachable (not a refusal): keep the session and try again shortly.
+          setTimeout(() => generation === this.generation && socket.connect(), 5000);
+          return;
+        }
         if (generation !== this.generation) return;
         if (!token) return endSession('expired');
         socket.connect();

@@ -56,7 +56,7 @@ export function ApiKeysPage() {
               </THead>
               <TBody>
                 {keys.data.map((k) => (
-                  <Tr key={k.id} className={k.revokedAt ? 'opacity-60' : undefined}>
+                  <Tr key={k.id} className={k.revokedAt ? 'bg-muted/40 text-muted-foreground' : undefined}>
                     <Td className="font-medium">{k.name}</Td>
                     <Td className="font-mono text-xs">{k.prefix}…</Td>
                     <Td>

@@ -48,9 +48,41 @@ function matches(event: LogEvent, filters: AuditFilters): boolean {
   return true;
 }
 
+/** The most entries an open audit list keeps while live events pile up on top of it. */
+export const AUDIT_LIST_CAP = 500;
+
+/**
+ * The cursor the server would answer for a page ending at `seq` (server/lib/cursor.ts: base64url of
+ * the JSON key, here `[seq]`), so "Load older events" resumes right after the last entry kept.
+ */
+function cursorAfter(seq: number): string {
+  return btoa(JSON.stringify([seq])).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+/** Keeps the newest `cap` entries; the page that is cut gets a cursor to what was cut off. */
+export function capPages(data: InfiniteData<AuditPage>, cap = AUDIT_LIST_CAP): InfiniteData<AuditPage> {
+  const total = data.pages.reduce((n, p) => n + p.items.length, 0);
+  if (total <= cap) return data;
+  const pages: AuditPage[] = [];
+  let room = cap;
+  for (const page of data.pages) {
+    if (room <= 0) break;
+    if (page.items.length <= room) {
+      pages.push(page);
+      room -= page.items.length;
+    } else {
+      const items = page.items.slice(0, room);
+      pages.push({ items, nextCursor: cursorAfter(items[items.length - 1]!.seq) });
+      room = 0;
+    }
+  }
+  return { pages, pageParams: data.pageParams.slice(0, pages.length) };
+}
+
 /**
  * A live event goes straight to the top of every audit list it belongs in, without a refetch. The
- * same event can arrive on two channels (`org` and `me`), so it is deduplicated by seq.
+ * same event can arrive on two channels (`org` and `me`), so it is deduplicated by seq. A list left
+ * open on a busy floor would grow without end, so it keeps the newest AUDIT_LIST_CAP entries.
  */
 export function prependToAudit(client: QueryClient, event: LogEvent) {
   const { channel: _channel, ...entry } = event as LogEvent & { channel?: string };
@@ -60,6 +92,6 @@ export function prependToAudit(client: QueryClient, event: LogEvent) {
     if (data.pages.some((p) => p.items.some((i) => i.seq === entry.seq))) continue;
     const first = data.pages[0];
     const items = [entry, ...first.items].sort((a, b) => b.seq - a.seq);
-    client.setQueryData<InfiniteData<AuditPage>>(key, { ...data, pages: [{ ...first, items }, ...data.pages.slice(1)] });
+    client.setQueryData<InfiniteData<AuditPage>>(key, capPages({ ...data, pages: [{ ...first, items }, ...data.pages.slice(1)] }));
   }
 }

@@ -136,7 +136,8 @@ export function AuditEntry({ event, lookups, compact = false, fresh = false }: {
   const who = event.actor.name ?? (event.actor.type === 'system' ? 'System' : event.actor.type);
   const detailsId = `audit-${event.seq}`;
   return (
-    <li className={cn('group px-4 py-3 transition-colors', fresh && 'animate-[pulse_1.2s_ease-out_1] bg-primary/5')}>
+    // A tint that fades out when `fresh` ends, not an opacity pulse: faded text would fail contrast.
+    <li className={cn('group px-4 py-3 transition-colors duration-1000', fresh && 'bg-primary/10')} data-fresh={fresh || undefined}>
       <div className="flex items-start gap-3">
         <div className="mt-0.5 flex size-7 shrink-0 items-center justify-center rounded-full border bg-muted/60 text-muted-foreground">
           <ActorIcon type={event.actor.type} />

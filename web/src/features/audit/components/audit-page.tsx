@@ -1,6 +1,7 @@
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { FilterX, History } from 'lucide-react';
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { auditEntityTypes, type AuditEntityType, type LogEvent } from '@contract/audit.ts';
 import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
 import { Field } from '@/components/ui/field';
@@ -11,17 +12,61 @@ import { EmptyState, ErrorState, LoadingState } from '@/components/ui/states';
 import { viewerZone } from '@/lib/format';
 import { useUser } from '@/lib/session';
 import { useOrgLookups, usersQuery } from '@/features/org/api/org-queries';
-import { auditQuery, type AuditFilters } from '../api/audit-queries';
+import { AUDIT_LIST_CAP, auditQuery, type AuditFilters } from '../api/audit-queries';
 import { AuditEntry } from './audit-entry';
 
-const ENTITY_TYPES = [
-  ['employee', 'Person'],
-  ['location', 'Location'],
-  ['department', 'Department'],
-  ['user', 'User'],
-  ['api_key', 'API key'],
-  ['session', 'Session'],
-] as const;
+/** A label for every entity type the server logs (a Record, so a new type in the contract needs one). */
+const ENTITY_LABELS: Record<AuditEntityType, string> = {
+  employee: 'Person',
+  location: 'Location',
+  department: 'Department',
+  user: 'User',
+  api_key: 'API key',
+  session: 'Session',
+  contract: 'Contract',
+  adjustment: 'Schedule adjustment',
+  holiday: 'Holiday',
+  clock_event: 'Clock event',
+  timesheet_lock: 'Timesheet lock',
+  coverage: 'Coverage',
+};
+const ENTITY_TYPES = auditEntityTypes.map((t) => [t, ENTITY_LABELS[t]] as const).sort((a, b) => a[1].localeCompare(b[1]));
+
+const FRESH_MS = 5000;
+
+/**
+ * The seqs that arrived after the list was first shown (live events), highlighted for a few seconds.
+ * The first data of each filter set is the baseline: nothing in it is "new".
+ */
+function useFreshSeqs(items: LogEvent[] | undefined, key: string): ReadonlySet<number> {
+  const baseline = useRef<{ key: string; max: number } | null>(null);
+  const timers = useRef(new Set<ReturnType<typeof setTimeout>>());
+  const [fresh, setFresh] = useState<ReadonlySet<number>>(() => new Set());
+  useEffect(() => {
+    if (!items) return;
+    const max = items.reduce((m, i) => Math.max(m, i.seq), 0);
+    if (baseline.current?.key !== key) {
+      baseline.current = { key, max };
+      setFresh(new Set());
+      return;
+    }
+    const since = baseline.current.max;
+    const arrived = items.filter((i) => i.seq > since).map((i) => i.seq);
+    baseline.current.max = Math.max(since, max);
+    if (!arrived.length) return;
+    setFresh((prev) => new Set([...prev, ...arrived]));
+    const timer = setTimeout(() => {
+      timers.current.delete(timer);
+      setFresh((prev) => new Set([...prev].filter((s) => !arrived.includes(s))));
+    }, FRESH_MS);
+    timers.current.add(timer);
+  }, [items, key]);
+  useEffect(() => {
+    const pending = timers.current;
+    return () => pending.forEach(clearTimeout);
+  }, []);
+  return fresh;
+}
 
 export function AuditPage({ filters, onFiltersChange }: { filters: AuditFilters; onFiltersChange: (filters: AuditFilters) => void }) {
   const me = useUser();
@@ -38,7 +83,9 @@ export function AuditPage({ filters, onFiltersChange }: { filters: AuditFilters;
     for (const k of Object.keys(next) as (keyof AuditFilters)[]) if (!next[k]) delete next[k];
     onFiltersChange(next);
   };
-  const items = query.data?.pages.flatMap((p) => p.items) ?? [];
+  const loaded = useMemo(() => query.data?.pages.flatMap((p) => p.items), [query.data]);
+  const items = loaded ?? [];
+  const fresh = useFreshSeqs(loaded, JSON.stringify(filters));
   const hasFilters = Object.values(filters).some(Boolean);
 
   return (
@@ -125,12 +172,13 @@ export function AuditPage({ filters, onFiltersChange }: { filters: AuditFilters;
           <>
             <ul aria-label="Audit events" className="divide-y">
               {items.map((event) => (
-                <AuditEntry key={event.seq} event={event} lookups={lookups} />
+                <AuditEntry key={event.seq} event={event} lookups={lookups} fresh={fresh.has(event.seq)} />
               ))}
             </ul>
             <div className="flex items-center justify-between border-t px-4 py-3 text-xs text-muted-foreground">
               <span>
                 {items.length} event{items.length === 1 ? '' : 's'} shown
+                {items.length >= AUDIT_LIST_CAP && ' (the newest are kept as more arrive)'}
               </span>
               {query.hasNextPage && (
                 <Button variant="outline" size="sm" onClick={() => void query.fetchNextPage()} disabled={query.isFetchingNextPage}>

@@ -104,3 +104,11 @@ export function useDeactivateUser() {
     onSuccess: (row) => upsertIn(client, orgKeys.users, row),
   });
 }
+
+export function useUpdateUser(id: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (body: z.output<typeof c.userUpdate>) => api<User>(`/users/${id}`, { method: 'PATCH', body }),
+    onSuccess: (row) => upsertIn(client, orgKeys.users, row),
+  });
+}

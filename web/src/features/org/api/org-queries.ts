@@ -68,8 +68,21 @@ export function useOrgLookups() {
       department: new Map((departments.data ?? []).map((d) => [d.id, d])),
       isPending: locations.isPending || departments.isPending,
       error: locations.error ?? departments.error,
+      /** A lookup failed and has nothing to show: names would be missing, so pages show an error. */
+      isError: (locations.isError && !locations.data) || (departments.isError && !departments.data),
       refetch: () => void Promise.all([locations.refetch(), departments.refetch()]),
     }),
-    [locations.data, departments.data, locations.isPending, departments.isPending, locations.error, departments.error, locations.refetch, departments.refetch],
+    [
+      locations.data,
+      departments.data,
+      locations.isPending,
+      departments.isPending,
+      locations.isError,
+      departments.isError,
+      locations.error,
+      departments.error,
+      locations.refetch,
+      departments.refetch,
+    ],
   );
 }

@@ -195,6 +195,9 @@ export function PeopleDirectory({ search, onSearchChange }: { search: DirectoryS
           <LoadingState label="Loading people" rows={10} />
         ) : employees.isError ? (
           <ErrorState error={employees.error} onRetry={() => void employees.refetch()} />
+        ) : lookups.isError ? (
+          // Without them the rows would have no department or location, and the filters no options.
+          <ErrorState error={lookups.error} onRetry={lookups.refetch} title="Could not load locations and departments" />
         ) : rows.length === 0 ? (
           <EmptyState
             icon={<Users />}

@@ -72,7 +72,13 @@ function PersonView({ employee, self, canEdit }: { employee: Employee; self: boo
             </h1>
             <p className="text-sm text-muted-foreground">
               {self && <>{employee.name} · </>}
-              {department?.name ?? 'Unknown department'} · {location?.name ?? 'Unknown location'}
+              {lookups.isPending || lookups.isError ? (
+                <span className="sr-only">Department and location not loaded</span>
+              ) : (
+                <>
+                  {department?.name ?? 'Unknown department'} · {location?.name ?? 'Unknown location'}
+                </>
+              )}
             </p>
           </div>
         </div>
@@ -115,6 +121,9 @@ function PersonView({ employee, self, canEdit }: { employee: Employee; self: boo
                   </Row>
                 )}
               </dl>
+              {lookups.isError && (
+                <ErrorState error={lookups.error} onRetry={lookups.refetch} title="Could not load locations and departments" />
+              )}
             </CardContent>
           </Card>
           <Card>

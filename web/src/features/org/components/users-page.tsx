@@ -1,12 +1,12 @@
 import { zodResolver } from '@hookform/resolvers/zod';
 import { useQuery } from '@tanstack/react-query';
 import { Link } from '@tanstack/react-router';
-import { Plus, Search, ShieldCheck, UserX } from 'lucide-react';
+import { Pencil, Plus, Search, ShieldCheck, UserX } from 'lucide-react';
 import { useId, useMemo, useState } from 'react';
-import { useForm } from 'react-hook-form';
+import { Controller, useForm } from 'react-hook-form';
 import { toast } from 'sonner';
 import type { z } from 'zod';
-import { userCreate, type User } from '@contract/org.ts';
+import { userCreate, userUpdate, type User } from '@contract/org.ts';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
@@ -17,10 +17,10 @@ import { PageHeader } from '@/components/ui/page';
 import { Select } from '@/components/ui/select';
 import { EmptyState, ErrorState, LoadingState } from '@/components/ui/states';
 import { Table, TBody, Td, Th, THead, Tr } from '@/components/ui/table';
-import { errorMessage } from '@/lib/api';
+import { ApiError, errorMessage } from '@/lib/api';
 import { formatDate } from '@/lib/format';
 import { useUser } from '@/lib/session';
-import { useCreateUser, useDeactivateUser } from '../api/org-mutations';
+import { useCreateUser, useDeactivateUser, useUpdateUser } from '../api/org-mutations';
 import { employeesQuery, useOrgLookups, usersQuery } from '../api/org-queries';
 
 const ROLE_VARIANT = { admin: 'default', manager: 'warning', employee: 'secondary' } as const;
@@ -35,6 +35,7 @@ export function UsersPage() {
   const [showInactive, setShowInactive] = useState(false);
   const [creating, setCreating] = useState(false);
   const [removing, setRemoving] = useState<User | null>(null);
+  const [editing, setEditing] = useState<User | null>(null);
   const deactivate = useDeactivateUser();
   const employeeName = useMemo(() => new Map((employees.data ?? []).map((e) => [e.id, e.name])), [employees.data]);
 
@@ -99,7 +100,8 @@ export function UsersPage() {
               </THead>
               <TBody>
                 {rows.map((u) => (
-                  <Tr key={u.id} className={u.active ? undefined : 'opacity-60'}>
+                  // Not opacity: faded text fails contrast; a muted row still reads as inactive.
+                  <Tr key={u.id} className={u.active ? undefined : 'bg-muted/40 text-muted-foreground'}>
                     <Td>
                       <div className="font-medium">{u.name}</div>
                       <div className="text-xs text-muted-foreground">{u.email}</div>
@@ -116,7 +118,10 @@ export function UsersPage() {
                       )}
                     </Td>
                     <Td className="whitespace-nowrap text-muted-foreground">{formatDate(u.createdAt)}</Td>
-                    <Td className="text-right">
+                    <Td className="whitespace-nowrap text-right">
+                      <Button variant="ghost" size="sm" onClick={() => setEditing(u)} aria-label={`Edit ${u.email}`}>
+                        <Pencil /> Edit
+                      </Button>
                       {u.active && u.id !== me.id && (
                         <Button variant="ghost" size="sm" className="text-destructive" onClick={() => setRemoving(u)} aria-label={`Deactivate ${u.email}`}>
                           <UserX /> Deactivate
@@ -132,6 +137,15 @@ export function UsersPage() {
       </Card>
       <Dialog open={creating} onOpenChange={setCreating} title="Add user" description="They can log in straight away with this password." className="max-w-xl">
         {creating && <UserForm onDone={() => setCreating(false)} />}
+      </Dialog>
+      <Dialog
+        open={editing !== null}
+        onOpenChange={(o) => !o && setEditing(null)}
+        title={`Edit ${editing?.email ?? ''}`}
+        description="Role, scope and linked person take effect on their next request."
+        className="max-w-xl"
+      >
+        {editing && <EditUserForm key={editing.id} user={editing} onDone={() => setEditing(null)} />}
       </Dialog>
       <ConfirmDialog
         open={removing !== null}
@@ -152,13 +166,98 @@ export function UsersPage() {
   );
 }
 
+/**
+ * Who a manager acts on: whole locations and/or single departments. A controlled checkbox group, not
+ * `register`: react-hook-form reads a lone checkbox as a boolean (or its value string), so an
+ * organisation with one location would submit `locationIds: false` and fail the schema.
+ */
+function ScopeFields({
+  locationIds,
+  departmentIds,
+  onLocationIds,
+  onDepartmentIds,
+  error,
+}: {
+  locationIds: string[];
+  departmentIds: string[];
+  onLocationIds: (ids: string[]) => void;
+  onDepartmentIds: (ids: string[]) => void;
+  error?: string;
+}) {
+  const lookups = useOrgLookups();
+  const toggle = (list: string[], id: string, on: boolean) => (on ? [...new Set([...list, id])] : list.filter((x) => x !== id));
+  // Active ones, plus any inactive one this user is still scoped to (so it can be unticked).
+  const locations = lookups.locations.filter((l) => l.active || locationIds.includes(l.id));
+  const departments = lookups.departments.filter((d) => d.active || departmentIds.includes(d.id));
+  if (lookups.error) return <ErrorState error={lookups.error} onRetry={lookups.refetch} title="Could not load locations and departments" />;
+  return (
+    <div className="grid gap-2">
+      <div className="grid gap-4 sm:grid-cols-2">
+        <fieldset className="grid content-start gap-1.5">
+          <legend className="mb-1.5 text-sm font-medium">Manages whole locations</legend>
+          {locations.map((l) => (
+            <label key={l.id} className="flex items-center gap-2 text-sm">
+              <Checkbox checked={locationIds.includes(l.id)} onChange={(ev) => onLocationIds(toggle(locationIds, l.id, ev.target.checked))} /> {l.name}
+              {!l.active && <span className="text-xs text-muted-foreground">(inactive)</span>}
+            </label>
+          ))}
+        </fieldset>
+        <fieldset className="grid max-h-56 content-start gap-1.5 overflow-y-auto">
+          <legend className="mb-1.5 text-sm font-medium">…or these departments</legend>
+          {departments.map((d) => (
+            <label key={d.id} className="flex items-center gap-2 text-sm">
+              <Checkbox checked={departmentIds.includes(d.id)} onChange={(ev) => onDepartmentIds(toggle(departmentIds, d.id, ev.target.checked))} /> {d.name}
+              <span className="text-xs text-muted-foreground">{lookups.location.get(d.locationId)?.name}{!d.active && ' (inactive)'}</span>
+            </label>
+          ))}
+        </fieldset>
+      </div>
+      {error && <p role="alert" className="text-xs font-medium text-destructive">{error}</p>}
+    </div>
+  );
+}
+
+function PersonOptions({ current }: { current?: string | null }) {
+  const employees = useQuery(employeesQuery);
+  return (
+    <>
+      <option value="">None</option>
+      {(employees.data ?? [])
+        .filter((p) => p.active || p.id === current)
+        .map((p) => (
+          <option key={p.id} value={p.id}>
+            {p.name}
+            {p.active ? '' : ' (inactive)'}
+          </option>
+        ))}
+    </>
+  );
+}
+
+/** Scope means something only for managers: any other role is saved with none, never a stale one. */
+function withScopeForRole<T extends { role?: User['role']; departmentIds?: string[]; locationIds?: string[] }>(values: T): T {
+  return values.role === 'manager' ? values : { ...values, departmentIds: [], locationIds: [] };
+}
+
+const ROLE_OPTIONS = (
+  <>
+    <option value="employee">Employee</option>
+    <option value="manager">Manager</option>
+    <option value="admin">Admin</option>
+  </>
+);
+
+/** The field a server error names (`details.field`), when the form has it. */
+function errorField<F extends string>(err: unknown, fields: readonly F[]): F | undefined {
+  const field = err instanceof ApiError ? (err.details as { field?: string } | undefined)?.field : undefined;
+  return fields.find((f) => f === field);
+}
+
 function UserForm({ onDone }: { onDone: () => void }) {
   const id = useId();
   const create = useCreateUser();
-  const lookups = useOrgLookups();
-  const employees = useQuery(employeesQuery);
   const [serverError, setServerError] = useState<string | null>(null);
-  const { register, handleSubmit, formState, watch } = useForm<z.input<typeof userCreate>, unknown, z.output<typeof userCreate>>({
+  const { register, handleSubmit, formState, watch, control, setError } = useForm<z.input<typeof userCreate>, unknown, z.output<typeof userCreate>>({
     resolver: zodResolver(userCreate),
     defaultValues: { email: '', name: '', password: '', role: 'employee', employeeId: null, departmentIds: [], locationIds: [] },
   });
@@ -171,11 +270,13 @@ function UserForm({ onDone }: { onDone: () => void }) {
       onSubmit={handleSubmit(async (values) => {
         setServerError(null);
         try {
-          const user = await create.mutateAsync(values);
+          const user = await create.mutateAsync(withScopeForRole(values));
           toast.success(`${user.email} can now log in`);
           onDone();
         } catch (err) {
-          setServerError(errorMessage(err));
+          const field = errorField(err, ['email', 'employeeId', 'departmentIds', 'locationIds'] as const);
+          if (field) setError(field, { message: errorMessage(err) });
+          else setServerError(errorMessage(err));
         }
       })}
     >
@@ -193,43 +294,152 @@ function UserForm({ onDone }: { onDone: () => void }) {
       </Field>
       <div className="grid gap-4 sm:grid-cols-2">
         <Field id={`${id}-role`} label="Role" error={e.role?.message}>
-          <Select id={`${id}-role`} {...register('role')}>
-            <option value="employee">Employee</option>
-            <option value="manager">Manager</option>
-            <option value="admin">Admin</option>
-          </Select>
+          <Select id={`${id}-role`} {...register('role')}>{ROLE_OPTIONS}</Select>
         </Field>
         <Field id={`${id}-employee`} label="Linked person" hint="Their own record in the directory" error={e.employeeId?.message}>
           <Select id={`${id}-employee`} {...register('employeeId', { setValueAs: (v: string | null) => (v ? v : null) })}>
-            <option value="">None</option>
-            {(employees.data ?? []).filter((p) => p.active).map((p) => <option key={p.id} value={p.id}>{p.name}</option>)}
+            <PersonOptions />
           </Select>
         </Field>
       </div>
       {role === 'manager' && (
-        <div className="grid gap-4 sm:grid-cols-2">
-          <fieldset className="grid content-start gap-1.5">
-            <legend className="mb-1.5 text-sm font-medium">Manages whole locations</legend>
-            {lookups.locations.filter((l) => l.active).map((l) => (
-              <label key={l.id} className="flex items-center gap-2 text-sm">
-                <Checkbox value={l.id} {...register('locationIds')} /> {l.name}
-              </label>
-            ))}
-          </fieldset>
-          <fieldset className="grid max-h-56 content-start gap-1.5 overflow-y-auto">
-            <legend className="mb-1.5 text-sm font-medium">…or these departments</legend>
-            {lookups.departments.filter((d) => d.active).map((d) => (
-              <label key={d.id} className="flex items-center gap-2 text-sm">
-                <Checkbox value={d.id} {...register('departmentIds')} /> {d.name}
-                <span className="text-xs text-muted-foreground">{lookups.location.get(d.locationId)?.name}</span>
-              </label>
-            ))}
-          </fieldset>
-        </div>
+        <Controller
+          control={control}
+          name="locationIds"
+          render={({ field: locations }) => (
+            <Controller
+              control={control}
+              name="departmentIds"
+              render={({ field: departments }) => (
+                <ScopeFields
+                  locationIds={locations.value ?? []}
+                  departmentIds={departments.value ?? []}
+                  onLocationIds={locations.onChange}
+                  onDepartmentIds={departments.onChange}
+                  error={e.locationIds?.message ?? e.departmentIds?.message}
+                />
+              )}
+            />
+          )}
+        />
       )}
       <div className="flex justify-end gap-2 border-t pt-4">
         <Button variant="outline" onClick={onDone}>Cancel</Button>
         <Button type="submit" disabled={formState.isSubmitting}>Add user</Button>
+      </div>
+    </form>
+  );
+}
+
+type EditIn = z.input<typeof userUpdate>;
+type EditOut = z.output<typeof userUpdate>;
+
+/**
+ * Changes a user's role, manager scope, linked person or password, validated with `userUpdate`, the
+ * schema the server checks the PATCH with. Only changed fields are sent, so the audit entry names
+ * exactly what moved.
+ */
+function EditUserForm({ user, onDone }: { user: User; onDone: () => void }) {
+  const id = useId();
+  const me = useUser();
+  const update = useUpdateUser(user.id);
+  const self = user.id === me.id;
+  const [serverError, setServerError] = useState<string | null>(null);
+  const { register, handleSubmit, formState, watch, control, setError } = useForm<EditIn, unknown, EditOut>({
+    resolver: zodResolver(userUpdate),
+    defaultValues: { name: user.name, password: undefined, role: user.role, employeeId: user.employeeId, departmentIds: user.departmentIds, locationIds: user.locationIds },
+  });
+  const role = watch('role');
+  const e = formState.errors;
+  return (
+    <form
+      noValidate
+      className="grid gap-4"
+      onSubmit={handleSubmit(async (values) => {
+        setServerError(null);
+        const next = withScopeForRole({ ...values, role: values.role ?? user.role });
+        const body: EditOut = {};
+        if (next.name !== undefined && next.name !== user.name) body.name = next.name;
+        if (next.role !== undefined && next.role !== user.role) body.role = next.role;
+        if (next.employeeId !== undefined && next.employeeId !== user.employeeId) body.employeeId = next.employeeId;
+        const same = (a: string[] | undefined, b: string[]) => !a || (a.length === b.length && a.every((x) => b.includes(x)));
+        if (!same(next.departmentIds, user.departmentIds)) body.departmentIds = next.departmentIds;
+        if (!same(next.locationIds, user.locationIds)) body.locationIds = next.locationIds;
+        if (next.password) body.password = next.password;
+        if (Object.keys(body).length === 0) return onDone();
+        try {
+          const saved = await update.mutateAsync(body);
+          toast.success(body.password ? `${saved.email} updated; their sessions were ended` : `${saved.email} updated`);
+          onDone();
+        } catch (err) {
+          const field = errorField(err, ['name', 'password', 'role', 'employeeId', 'departmentIds', 'locationIds'] as const);
+          if (field) setError(field, { message: errorMessage(err) });
+          else setServerError(errorMessage(err));
+        }
+      })}
+    >
+      <FormError message={serverError} />
+      {!user.active && (
+        <p className="rounded-md border bg-muted/50 px-3 py-2 text-sm text-muted-foreground">
+          This account is deactivated: changes are kept, but it cannot log in.
+        </p>
+      )}
+      <div className="grid gap-4 sm:grid-cols-2">
+        <Field id={`${id}-email`} label="E-mail" hint="The log-in; it cannot be changed">
+          <Input id={`${id}-email`} value={user.email} readOnly disabled />
+        </Field>
+        <Field id={`${id}-name`} label="Name" error={e.name?.message}>
+          <Input id={`${id}-name`} autoComplete="off" aria-invalid={!!e.name || undefined} {...register('name')} />
+        </Field>
+      </div>
+      <div className="grid gap-4 sm:grid-cols-2">
+        <Field id={`${id}-role`} label="Role" hint={self ? 'You cannot change your own role' : undefined} error={e.role?.message}>
+          <Select id={`${id}-role`} disabled={self} {...register('role')}>{ROLE_OPTIONS}</Select>
+        </Field>
+        <Field id={`${id}-employee`} label="Linked person" hint="Their own record in the directory" error={e.employeeId?.message}>
+          <Select id={`${id}-employee`} {...register('employeeId', { setValueAs: (v: string | null) => (v ? v : null) })}>
+            <PersonOptions current={user.employeeId} />
+          </Select>
+        </Field>
+      </div>
+      {role === 'manager' && (
+        <Controller
+          control={control}
+          name="locationIds"
+          render={({ field: locations }) => (
+            <Controller
+              control={control}
+              name="departmentIds"
+              render={({ field: departments }) => (
+                <ScopeFields
+                  locationIds={locations.value ?? []}
+                  departmentIds={departments.value ?? []}
+                  onLocationIds={locations.onChange}
+                  onDepartmentIds={departments.onChange}
+                  error={e.locationIds?.message ?? e.departmentIds?.message}
+                />
+              )}
+            />
+          )}
+        />
+      )}
+      <Field
+        id={`${id}-password`}
+        label="New password"
+        hint={self ? 'Leave blank to keep it. A new one logs you out everywhere.' : 'Leave blank to keep it. A new one ends their sessions at once.'}
+        error={e.password?.message}
+      >
+        <Input
+          id={`${id}-password`}
+          type="password"
+          autoComplete="new-password"
+          aria-invalid={!!e.password || undefined}
+          {...register('password', { setValueAs: (v: string | undefined) => (v ? v : undefined) })}
+        />
+      </Field>
+      <div className="flex justify-end gap-2 border-t pt-4">
+        <Button variant="outline" onClick={onDone}>Cancel</Button>
+        <Button type="submit" disabled={formState.isSubmitting}>Save changes</Button>
       </div>
     </form>
   );

@@ -63,12 +63,22 @@ export function OverviewPage() {
       />
       <div className="grid gap-4 sm:grid-cols-2 xl:grid-cols-4">
         <Stat icon={<Users />} label="Active people" value={loading ? <Skeleton className="h-9 w-20" /> : numberFormat.format(total)} hint={<Link to="/people" className="hover:underline">Open directory</Link>} />
-        <Stat icon={<MapPin />} label="Locations" value={lookups.isPending ? <Skeleton className="h-9 w-10" /> : activeLocations.length} hint={plural(new Set(activeLocations.map((l) => l.timezone)).size, 'time zone')} />
-        <Stat icon={<Building2 />} label="Departments" value={lookups.isPending ? <Skeleton className="h-9 w-10" /> : lookups.departments.filter((d) => d.active).length} hint={<Link to="/departments" className="hover:underline">See headcount</Link>} />
+        <Stat
+          icon={<MapPin />}
+          label="Locations"
+          value={lookups.isPending ? <Skeleton className="h-9 w-10" /> : lookups.isError ? <Unavailable /> : activeLocations.length}
+          hint={lookups.isError ? 'Could not load' : plural(new Set(activeLocations.map((l) => l.timezone)).size, 'time zone')}
+        />
+        <Stat
+          icon={<Building2 />}
+          label="Departments"
+          value={lookups.isPending ? <Skeleton className="h-9 w-10" /> : lookups.isError ? <Unavailable /> : lookups.departments.filter((d) => d.active).length}
+          hint={<Link to="/departments" className="hover:underline">See headcount</Link>}
+        />
         <Stat
           icon={<Activity />}
           label="Live feed"
-          value={<span className="text-xl">{connection.status === 'connected' ? 'Connected' : connection.status === 'offline' ? 'Offline' : 'Reconnecting'}</span>}
+          value={<span className="text-xl">{connection.status === 'connected' ? 'Connected' : connection.status === 'offline' ? 'Offline' : connection.status === 'connecting' ? 'Connecting' : 'Reconnecting'}</span>}
           hint={connection.lastEventAt ? `Last event ${relativeTime(connection.lastEventAt)}` : 'Waiting for the next event'}
         />
       </div>
@@ -80,6 +90,10 @@ export function OverviewPage() {
             <Skeleton key={i} className="h-36 rounded-xl" />
           ))}
         </div>
+      ) : lookups.isError ? (
+        <Card className="mt-6">
+          <ErrorState error={lookups.error} onRetry={lookups.refetch} title="Could not load locations and departments" />
+        </Card>
       ) : (
         <FloorTiles locations={activeLocations} />
       )}
@@ -97,6 +111,8 @@ export function OverviewPage() {
               <Skeleton className="h-72" />
             ) : headcount.isError ? (
               <ErrorState error={headcount.error} onRetry={() => void headcount.refetch()} />
+            ) : lookups.isError ? (
+              <ErrorState error={lookups.error} onRetry={lookups.refetch} title="Could not load department names" />
             ) : bars.length === 0 ? (
               <EmptyState icon={<Users />} title="Nobody here yet" description="Add people to see the headcount." />
             ) : (
@@ -118,6 +134,8 @@ export function OverviewPage() {
           <CardContent className="px-0 pb-2">
             {lookups.isPending ? (
               <LoadingState rows={3} />
+            ) : lookups.isError ? (
+              <ErrorState error={lookups.error} onRetry={lookups.refetch} title="Could not load locations" />
             ) : activeLocations.length === 0 ? (
               <EmptyState icon={<MapPin />} title="No locations yet" />
             ) : (
@@ -189,4 +207,13 @@ function plural(n: number, word: string) {
 function greeting() {
   const h = new Date().getHours();
   return h < 12 ? 'morning' : h < 18 ? 'afternoon' : 'evening';
+}
+
+/** A tile figure that could not be loaded: a dash, named for screen readers. */
+function Unavailable() {
+  return (
+    <span className="text-muted-foreground" aria-label="not available" role="img">
+      —
+    </span>
+  );
 }
