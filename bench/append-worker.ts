@@ -11,7 +11,9 @@ import { BENCH_ADMIN } from './lib/workfloor-server.ts';
 /**
  * One process doing what the server does on `POST /locations`, minus HTTP: `org.createLocation`
  * (one transaction: INSERT the location, INSERT its event, COMMIT) from CLIENTS concurrent callers,
- * with the app's log tail and consumers running as they do in production.
+ * with the app's log tail running as in production but not its consumers: each new location makes the
+ * coverage consumer fill that location's whole window (about 1,200 hours), so thousands of locations a
+ * second would measure coverage, not the write path. Coverage has its own group (6).
  * Prints one JSON line with what it measured.
  *
  * Env: BENCH_DATABASE (a PostgreSQL URL, or empty for PGlite in a temporary directory), CLIENTS,
@@ -31,6 +33,7 @@ const app = await buildApp({
   secret: randomBytes(32).toString('hex'),
   log,
   rateLimits: memoryRateLimitStore(),
+  runConsumers: false,
 });
 await app.ready();
 const wf = app.workfloor;

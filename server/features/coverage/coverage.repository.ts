@@ -39,13 +39,16 @@ export function findWorkShiftsOfEmployees(db: DbOrTx, employeeIds: string[], fro
     );
 }
 
-/** Locations of one person's worked shifts overlapping [from, to) (a shift belongs to its clock-in's location). */
-export async function findShiftLocationsOfEmployee(db: DbOrTx, employeeId: string, from: Date, to: Date): Promise<string[]> {
-  const rows = await db
-    .selectDistinct({ locationId: workShifts.locationId })
+/**
+ * The worked shifts of these people overlapping [from, to), only where and when they ran: one query
+ * for a whole batch of punches (a shift belongs to its clock-in's location).
+ */
+export async function findShiftSpansOfEmployees(db: DbOrTx, employeeIds: string[], from: Date, to: Date) {
+  if (employeeIds.length === 0) return [];
+  return db
+    .selectDistinct({ employeeId: workShifts.employeeId, locationId: workShifts.locationId, clockInAt: workShifts.clockInAt, clockOutAt: workShifts.clockOutAt })
     .from(workShifts)
-    .where(and(eq(workShifts.employeeId, employeeId), lt(workShifts.clockInAt, to), or(isNull(workShifts.clockOutAt), gt(workShifts.clockOutAt, from))));
-  return rows.map((r) => r.locationId);
+    .where(and(inArray(workShifts.employeeId, employeeIds), lt(workShifts.clockInAt, to), or(isNull(workShifts.clockOutAt), gt(workShifts.clockOutAt, from))));
 }
 
 export function findOpenShifts(db: DbOrTx, locationIds: string[]) {

@@ -122,14 +122,27 @@ export function createCoverageService({ db, events, clock, log, schedule, missed
     const locations = await repo.findLocations(tx);
     const spans = new Map<string, { fromMs: number; toMs: number; staffedOnly: boolean }>();
     const resolved = [...affected];
-    for (const a of affected) {
-      if (!a.employeeId || a.locationId === '*') continue;
-      const fromMs = Math.max(window.fromMs, a.fromMs);
-      const toMs = Math.min(window.toMs, a.toMs);
-      if (!(fromMs < toMs)) continue;
+    // A punch also changes the hours of the location where that person's shift began (a clock-out at
+    // another site closes it). One query for the whole batch: a consumer step carries hundreds of punches.
+    const personal = affected
+      .filter((a) => a.employeeId && a.locationId !== '*')
+      .map((a) => ({ ...a, fromMs: Math.max(window.fromMs, a.fromMs), toMs: Math.min(window.toMs, a.toMs) }))
+      .filter((a) => a.fromMs < a.toMs);
+    if (personal.length > 0) {
       // `fromMs - 1`: the shift a clock-out at `fromMs` closes ends exactly there.
-      for (const locationId of await repo.findShiftLocationsOfEmployee(tx, a.employeeId, new Date(fromMs - 1), new Date(toMs))) {
-        if (locationId !== a.locationId) resolved.push({ ...a, locationId, employeeId: undefined });
+      const spansOf = await repo.findShiftSpansOfEmployees(
+        tx,
+        [...new Set(personal.map((a) => a.employeeId!))],
+        new Date(Math.min(...personal.map((a) => a.fromMs)) - 1),
+        new Date(Math.max(...personal.map((a) => a.toMs))),
+      );
+      for (const a of personal) {
+        const elsewhere = new Set<string>();
+        for (const s of spansOf) {
+          if (s.employeeId !== a.employeeId || s.locationId === a.locationId) continue;
+          if (s.clockInAt.getTime() < a.toMs && (s.clockOutAt === null || s.clockOutAt.getTime() > a.fromMs - 1)) elsewhere.add(s.locationId);
+        }
+        for (const locationId of elsewhere) resolved.push({ ...a, locationId, employeeId: undefined });
       }
     }
     for (const a of resolved) {
