@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { sql, type SQL } from 'drizzle-orm';
-import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { sql, type Query, type SQL } from 'drizzle-orm';
+import { PgDialect, type PgDatabase, type PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type { Logger } from 'pino';
 import * as schema from './schema.ts';
 
@@ -16,6 +16,24 @@ export type DbOrTx = Db | Tx;
 export async function queryRows<T>(executor: DbOrTx, query: SQL): Promise<T[]> {
   const result = (await executor.execute(query)) as unknown as { rows: T[] };
   return result.rows;
+}
+
+const dialect = new PgDialect();
+
+/**
+ * A statement on a hot path (every punch, every log read) whose SQL text is built once: drizzle
+ * otherwise rebuilds the text from the query's parts on every call, which profiling showed to be about
+ * a fifth of a punch's CPU. `build` writes the statement with `sql.placeholder(name)` where values go;
+ * each call fills them and runs it through the executor's own session (same driver, same type
+ * parsing as `queryRows`), inside its transaction when given one.
+ */
+export function compiledQuery<Values extends Record<string, unknown>, Row>(build: () => SQL) {
+  let query: Query | undefined;
+  return async (executor: DbOrTx, values: Values): Promise<Row[]> => {
+    query ??= dialect.sqlToQuery(build());
+    const result = (await executor._.session.prepareQuery(query, undefined, undefined, false).execute(values)) as unknown as { rows: Row[] };
+    return result.rows;
+  };
 }
 
 export interface Database {

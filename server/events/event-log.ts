@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { Actor, LogEvent } from '../../contract/audit.ts';
-import { queryRows, type Db, type Tx } from '../db/client.ts';
+import { compiledQuery, queryRows, type Db, type Tx } from '../db/client.ts';
 import { events } from '../db/schema.ts';
 
 /** Where a reader stands in the log: the last event it has taken, in (txId, seq) order. */
@@ -47,31 +47,49 @@ export type EventLog = ReturnType<typeof createEventLog>;
  * of the cluster delays (never loses) what readers see. Give Workfloor a cluster that does not host
  * long-running batch jobs; tests wait for the horizon explicitly (`settle` in testing/test-app.ts).
  */
+/** The two statements every write and every reader runs, built once (see `compiledQuery`). */
+const insertEvent = compiledQuery<Record<string, unknown>, { seq: number | string }>(
+  () => sql`INSERT INTO events (id, type, entity_type, entity_id, actor_type, actor_id, actor_name,
+                               location_id, department_id, employee_id, user_id, payload)
+            VALUES (${sql.placeholder('id')}::uuid, ${sql.placeholder('type')}, ${sql.placeholder('entityType')}, ${sql.placeholder('entityId')},
+                    ${sql.placeholder('actorType')}, ${sql.placeholder('actorId')}, ${sql.placeholder('actorName')},
+                    ${sql.placeholder('locationId')}::uuid, ${sql.placeholder('departmentId')}::uuid, ${sql.placeholder('employeeId')}::uuid,
+                    ${sql.placeholder('userId')}::uuid, ${sql.placeholder('payload')}::jsonb)
+            RETURNING seq`,
+);
+const readAfterQuery = compiledQuery<{ txId: string; seq: number; limit: number }, EventRow>(
+  () => sql`
+      SELECT seq, tx_id::text AS tx_id, id, type, entity_type, entity_id, actor_type, actor_id, actor_name,
+             location_id, department_id, employee_id, user_id, payload, occurred_at
+      FROM events
+      WHERE (tx_id, seq) > (${sql.placeholder('txId')}::xid8, ${sql.placeholder('seq')}::bigint)
+        AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
+      ORDER BY events.tx_id, events.seq
+      LIMIT ${sql.placeholder('limit')}`,
+);
+
 export function createEventLog({ db }: { db: Db }) {
   const appendedIn = new WeakMap<object, number>();
   const commitListeners = new Set<(appended: number) => void>();
 
   async function append(tx: Tx, event: NewEvent): Promise<{ seq: number; id: string }> {
     const id = randomUUID();
-    const [row] = await tx
-      .insert(events)
-      .values({
-        id,
-        type: event.type,
-        entityType: event.entity.type,
-        entityId: event.entity.id,
-        actorType: event.actor.type,
-        actorId: event.actor.id,
-        actorName: event.actor.name,
-        locationId: event.scope?.locationId ?? null,
-        departmentId: event.scope?.departmentId ?? null,
-        employeeId: event.scope?.employeeId ?? null,
-        userId: event.scope?.userId ?? null,
-        payload: event.payload,
-      })
-      .returning({ seq: events.seq });
+    const [row] = await insertEvent(tx, {
+      id,
+      type: event.type,
+      entityType: event.entity.type,
+      entityId: event.entity.id,
+      actorType: event.actor.type,
+      actorId: event.actor.id,
+      actorName: event.actor.name,
+      locationId: event.scope?.locationId ?? null,
+      departmentId: event.scope?.departmentId ?? null,
+      employeeId: event.scope?.employeeId ?? null,
+      userId: event.scope?.userId ?? null,
+      payload: JSON.stringify(event.payload),
+    });
     appendedIn.set(tx, (appendedIn.get(tx) ?? 0) + 1);
-    return { seq: row!.seq, id };
+    return { seq: Number(row!.seq), id };
   }
 
   /** Appends many events with one statement per 500 (bulk work such as demo history or imports). */
@@ -120,14 +138,7 @@ export function createEventLog({ db }: { db: Db }) {
     limit: number,
     executor: Db | Tx = db,
   ): Promise<StoredEvent[]> {
-    const rows = await queryRows<EventRow>(executor, sql`
-      SELECT seq, tx_id::text AS tx_id, id, type, entity_type, entity_id, actor_type, actor_id, actor_name,
-             location_id, department_id, employee_id, user_id, payload, occurred_at
-      FROM events
-      WHERE (tx_id, seq) > (${position.txId}::xid8, ${position.seq}::bigint)
-        AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
-      ORDER BY events.tx_id, events.seq
-      LIMIT ${limit}`);
+    const rows = await readAfterQuery(executor, { txId: position.txId, seq: position.seq, limit });
     return rows.map(toStoredEvent);
   }
 

@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, gt, gte, inArray, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
-import { queryRows, type DbOrTx, type Tx } from '../../db/client.ts';
+import { compiledQuery, queryRows, type DbOrTx, type Tx } from '../../db/client.ts';
 import { fromJsonRow, jsonRow } from '../../db/json-row.ts';
 import { employees, kioskPins, locations, punches, timesheetLocks, workShifts, type WorkBreak } from '../../db/schema.ts';
 
@@ -20,16 +20,17 @@ export async function lockEmployeeClock(tx: DbOrTx, employeeId: string) {
  * The punch path's first statement: takes the employee's clock lock and answers the employee with the
  * punch's location (theirs unless another is named). One round trip instead of three.
  */
-export async function lockClockAndFindEmployee(tx: Tx, employeeId: string, locationId: string | undefined) {
-  const [row] = await queryRows<{ employee: unknown; location: unknown }>(
-    tx,
-    sql`SELECT pg_advisory_xact_lock(${clockLockKey(sql`e.id`)}) AS locked,
+const lockClockAndFindEmployeeQuery = compiledQuery<{ employeeId: string; locationId: string | null }, { employee: unknown; location: unknown }>(
+  () => sql`SELECT pg_advisory_xact_lock(${clockLockKey(sql`e.id`)}) AS locked,
           json_build_object('id', e.id, 'name', e.name, 'locationId', e.location_id, 'departmentId', e.department_id,
                             'active', e.active, 'externalIds', e.external_ids) AS employee,
           (SELECT json_build_object('id', l.id, 'name', l.name, 'timezone', l.timezone) FROM locations l
-            WHERE l.id = coalesce(${locationId ?? null}::uuid, e.location_id)) AS location
-        FROM employees e WHERE e.id = ${employeeId}::uuid`,
-  );
+            WHERE l.id = coalesce(${sql.placeholder('locationId')}::uuid, e.location_id)) AS location
+        FROM employees e WHERE e.id = ${sql.placeholder('employeeId')}::uuid`,
+);
+
+export async function lockClockAndFindEmployee(tx: Tx, employeeId: string, locationId: string | undefined) {
+  const [row] = await lockClockAndFindEmployeeQuery(tx, { employeeId, locationId: locationId ?? null });
   if (!row) return undefined;
   return {
     employee: row.employee as { id: string; name: string; locationId: string; departmentId: string; active: boolean; externalIds: Record<string, string> },
@@ -41,20 +42,21 @@ export async function lockClockAndFindEmployee(tx: Tx, employeeId: string, locat
  * The punch path's second statement, under the clock lock: a punch already stored under this id (a
  * retry), the latest placed punch, the open worked shift, and a timesheet lock covering the date.
  */
-export async function readClockState(tx: Tx, q: { punchId: string; employeeId: string; locationId: string; date: string }) {
-  const [row] = await queryRows<{ existing: unknown; latest: unknown; open: unknown; lock: unknown }>(
-    tx,
-    sql`SELECT
-          (SELECT ${jsonRow(punches)} FROM ${punches} WHERE ${punches.id} = ${q.punchId}::uuid) AS existing,
+const readClockStateQuery = compiledQuery<{ punchId: string; employeeId: string; locationId: string; date: string }, { existing: unknown; latest: unknown; open: unknown; lock: unknown }>(
+  () => sql`SELECT
+          (SELECT ${jsonRow(punches)} FROM ${punches} WHERE ${punches.id} = ${sql.placeholder('punchId')}::uuid) AS existing,
           (SELECT ${jsonRow(punches)} FROM ${punches}
-            WHERE ${punches.employeeId} = ${q.employeeId}::uuid AND ${punches.supersededBy} IS NULL AND ${punches.state} = 'placed'
+            WHERE ${punches.employeeId} = ${sql.placeholder('employeeId')}::uuid AND ${punches.supersededBy} IS NULL AND ${punches.state} = 'placed'
             ORDER BY ${punches.at} DESC LIMIT 1) AS latest,
           (SELECT ${jsonRow(workShifts)} FROM ${workShifts}
-            WHERE ${workShifts.employeeId} = ${q.employeeId}::uuid AND ${workShifts.clockOutAt} IS NULL) AS open,
+            WHERE ${workShifts.employeeId} = ${sql.placeholder('employeeId')}::uuid AND ${workShifts.clockOutAt} IS NULL) AS open,
           (SELECT ${jsonRow(timesheetLocks)} FROM ${timesheetLocks}
-            WHERE ${timesheetLocks.locationId} = ${q.locationId}::uuid AND ${timesheetLocks.from} <= ${q.date}::date AND ${timesheetLocks.to} >= ${q.date}::date
+            WHERE ${timesheetLocks.locationId} = ${sql.placeholder('locationId')}::uuid AND ${timesheetLocks.from} <= ${sql.placeholder('date')}::date AND ${timesheetLocks.to} >= ${sql.placeholder('date')}::date
             LIMIT 1) AS lock`,
-  );
+);
+
+export async function readClockState(tx: Tx, q: { punchId: string; employeeId: string; locationId: string; date: string }) {
+  const [row] = await readClockStateQuery(tx, q);
   return {
     existing: fromJsonRow(punches, row?.existing),
     latest: fromJsonRow(punches, row?.latest),
