@@ -271,9 +271,15 @@ describe('timesheets', () => {
     const file = await download.path();
     const csv = fs.readFileSync(file!, 'utf8');
     const [header, ...lines] = csv.split(/\r?\n/).filter(Boolean);
-    assert.equal(header, 'employee_id,payroll_id,name,department,location,date,clock_in,clock_out,break_minutes,worked_minutes');
+    assert.equal(
+      header,
+      'employee_id,payroll_id,name,department,location,date,clock_in,clock_out,break_minutes,worked_minutes,overtime_minutes,scheduled_minutes,difference_minutes,row_type',
+    );
+    // Shift rows, then one total row per person with the period's overtime and schedule difference.
+    const rowTypes = new Set(lines.map((l) => l.split(',').at(-1)));
+    assert.ok(rowTypes.has('shift') && rowTypes.has('total'), `row types: ${[...rowTypes].join(', ')}`);
     assert.match(download.suggestedFilename(), /^timesheets-\d{4}-\d{2}-\d{2}-\d{4}-\d{2}-\d{2}\.csv$/);
-    process.stdout.write(`  exported ${download.suggestedFilename()}: ${lines.length} shifts\n`);
+    process.stdout.write(`  exported ${download.suggestedFilename()}: ${lines.length} rows\n`);
 
     // Lock a long-past week (nothing else in the suite punches there) for the employee's location.
     const { locationId } = await employeeOnFloor();

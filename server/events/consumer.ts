@@ -90,7 +90,9 @@ export function createConsumer(
       const n = await step();
       total += n;
       // A short batch means the consumer reached the horizon: no need for another round trip to learn it.
-      if (n < batchSize) return total;
+      // Stopping ends the loop after the step in flight, not after the backlog: the offset is durable,
+      // so the next start (or another process) goes on from there, and shutdown stays quick.
+      if (n < batchSize || (stopped && running)) return total;
     }
   }
 
