@@ -32,12 +32,17 @@ export type Metrics = ReturnType<typeof createMetrics>;
 
 /** Times every routed request by its route pattern (not the raw URL, which would explode cardinality). */
 export const metricsPlugin = fp(async (app: FastifyInstance, { metrics }: { metrics: Metrics }) => {
-  app.addHook('onResponse', async (request, reply) => {
+  // One labelled child per (method, route, status), made once: prom-client otherwise hashes the label
+  // object on every observation. A callback hook, not an async one: no promise per request.
+  const series = new Map<string, ReturnType<typeof metrics.requestDuration.labels>>();
+  app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url;
-    if (!route) return;
-    metrics.requestDuration.observe(
-      { method: request.method, route, status: String(reply.statusCode) },
-      reply.elapsedTime / 1000,
-    );
+    if (route) {
+      const key = `${request.method} ${reply.statusCode} ${route}`;
+      let child = series.get(key);
+      if (!child) series.set(key, (child = metrics.requestDuration.labels(request.method, route, String(reply.statusCode))));
+      child.observe(reply.elapsedTime / 1000);
+    }
+    done();
   });
 });

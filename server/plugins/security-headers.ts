@@ -32,7 +32,8 @@ export function securityHeaders(): Record<string, string> {
 export const securityHeadersPlugin = fp(async (app: FastifyInstance) => {
   const headers = securityHeaders();
   const { 'content-security-policy': _csp, ...withoutCsp } = headers;
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     reply.headers(request.url.startsWith('/docs') ? withoutCsp : headers);
+    done();
   });
 });
