@@ -16,8 +16,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import zlib from 'node:zlib';
 import { chromium, type Browser } from 'playwright-core';
+import { loginPageJs } from '../e2e/browser.ts';
 import { freePort } from './lib/proc.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -70,24 +70,10 @@ function launchChromium(): Promise<Browser> {
   });
 }
 
-/**
- * What the browser really downloads for /login: index.html's entry scripts miss the lazily imported
- * log-in route chunk, so every script response is counted, until the form is up and the network idle.
- */
-async function loginPageJs(url: string) {
+async function loginPageJsOf(url: string) {
   const browser = await launchChromium();
   try {
-    const page = await (await browser.newContext({ baseURL: url })).newPage();
-    const scripts = new Map<string, Promise<Buffer>>();
-    page.on('response', (response) => {
-      if (response.request().resourceType() === 'script') scripts.set(response.url(), response.body());
-    });
-    await page.goto('/login');
-    await page.getByRole('button', { name: 'Sign in' }).waitFor();
-    await page.waitForLoadState('networkidle');
-    let gz = 0;
-    for (const body of scripts.values()) gz += zlib.gzipSync(await body, { level: 9 }).length;
-    return { files: scripts.size, gzippedKb: gz / 1024 };
+    return await loginPageJs(await (await browser.newContext({ baseURL: url })).newPage());
   } finally {
     await browser.close();
   }
@@ -179,7 +165,7 @@ try {
   process.stdout.write(`   second start:                    ${ms(second.ms)}  (${(second.ms / loader).toFixed(1)}x)\n`);
 
   const url = `http://127.0.0.1:${port}`;
-  const js = await loginPageJs(url);
+  const js = await loginPageJsOf(url);
   process.stdout.write(`2. log-in page JavaScript downloaded by Chromium: ${js.files} files, ${js.gzippedKb.toFixed(1)} KB gzipped\n`);
 
   process.stdout.write('3. people directory render in Chromium (median of 3; page load / client-side navigation)\n');

@@ -1,9 +1,8 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- page.evaluate callbacks run in the browser; this project's Node tsconfig has no DOM types. */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { gzipSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
-import { baseURL, launch, login, newContext, screenshot, seriousA11yViolations, settle, waitForPath, watchErrors, type Role } from './browser.ts';
+import { baseURL, launch, login, loginPageJs, newContext, screenshot, seriousA11yViolations, settle, waitForPath, watchErrors, type Role } from './browser.ts';
 
 let browser: Browser;
 before(async () => {
@@ -58,17 +57,8 @@ describe('log-in page', () => {
   test('downloads little JavaScript, passes axe, and refuses a wrong password', async () => {
     const context = await newContext(browser);
     const page = await context.newPage();
-    const scripts = new Map<string, Promise<Buffer>>();
-    page.on('response', (response) => {
-      if (response.request().resourceType() === 'script') scripts.set(response.url(), response.body());
-    });
-    await page.goto('/login');
-    await page.getByRole('button', { name: 'Sign in' }).waitFor();
-    await page.waitForLoadState('networkidle');
-    let gz = 0;
-    for (const body of scripts.values()) gz += gzipSync(await body, { level: 9 }).length;
-    const kb = gz / 1024;
-    process.stdout.write(`  log-in page initial JS: ${scripts.size} files, ${kb.toFixed(1)} KB gzipped\n`);
+    const { files, gzippedKb: kb } = await loginPageJs(page);
+    process.stdout.write(`  log-in page initial JS: ${files} files, ${kb.toFixed(1)} KB gzipped\n`);
     // A budget, not a timing: the log-in page must not pull in the app (charts, grids, forms).
     assert.ok(kb < 150, `log-in page JS is ${kb.toFixed(1)} KB gzipped`);
     await screenshot(page, 'login-light');

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import { AxeBuilder } from '@axe-core/playwright';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
@@ -88,4 +89,22 @@ export async function waitForPath(page: Page, pattern: RegExp, timeoutMs = 30_00
     if (Date.now() > deadline) throw new Error(`expected the path to match ${pattern}, but it is ${url.pathname}${url.search}`);
     await page.waitForTimeout(50);
   }
+}
+
+/**
+ * The JavaScript the browser really downloads for the log-in page, lazy route chunks included (the
+ * entry scripts of index.html miss them): every script response until the form is up and the network
+ * idle, gzipped at level 9. Shared by the e2e budget check and `npm run bench:web`.
+ */
+export async function loginPageJs(page: Page): Promise<{ files: number; gzippedKb: number }> {
+  const scripts = new Map<string, Promise<Buffer>>();
+  page.on('response', (response) => {
+    if (response.request().resourceType() === 'script') scripts.set(response.url(), response.body());
+  });
+  await page.goto('/login');
+  await page.getByRole('button', { name: 'Sign in' }).waitFor();
+  await page.waitForLoadState('networkidle');
+  let gz = 0;
+  for (const body of scripts.values()) gz += gzipSync(await body, { level: 9 }).length;
+  return { files: scripts.size, gzippedKb: gz / 1024 };
 }

@@ -80,3 +80,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
   };
 }
+
+/** For a process's entry point: the config, or one line per problem on stderr and exit code 2. */
+export function loadConfigOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`${err.message}\n`);
+    process.exit(2);
+  }
+}
+
+/** Where the embedded database lives, or undefined when DATABASE_URL names a PostgreSQL server. */
+export const pgliteDirOf = (config: Pick<Config, 'databaseUrl' | 'dataDir'>) =>
+  config.databaseUrl ? undefined : path.join(config.dataDir, 'pglite');

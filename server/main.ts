@@ -1,7 +1,6 @@
-import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { buildApp } from './app.ts';
-import { ConfigError, loadConfig, type Config } from './config.ts';
+import { loadConfigOrExit, pgliteDirOf } from './config.ts';
 import { openDatabase } from './db/client.ts';
 import { createLogger } from './lib/logger.ts';
 import { memoryRateLimitStore, redisRateLimitStore, withFallback, type RateLimitStore } from './lib/rate-limiter.ts';
@@ -10,22 +9,9 @@ import { seedDemoIfEmpty, startSimulator } from './demo/demo.ts';
 
 /** Reads config, builds the app, listens, and closes gracefully on SIGTERM/SIGINT. */
 async function main() {
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\n`);
-      process.exit(2);
-    }
-    throw err;
-  }
+  const config = loadConfigOrExit();
   const log = createLogger(config.logLevel);
-  const database = await openDatabase({
-    databaseUrl: config.databaseUrl,
-    pgliteDir: config.databaseUrl ? undefined : path.join(config.dataDir, 'pglite'),
-    log,
-  });
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: pgliteDirOf(config), log });
   log.info({ database: database.kind }, 'database ready, migrations applied');
 
   let rateLimits: RateLimitStore = memoryRateLimitStore();

@@ -47,6 +47,24 @@ export type EventLog = ReturnType<typeof createEventLog>;
  * of the cluster delays (never loses) what readers see. Give Workfloor a cluster that does not host
  * long-running batch jobs; tests wait for the horizon explicitly (`settle` in testing/test-app.ts).
  */
+/** The stored columns of a new event (with a fresh id), for both the single and the bulk insert. */
+function columnsOf(event: NewEvent) {
+  return {
+    id: randomUUID(),
+    type: event.type,
+    entityType: event.entity.type,
+    entityId: event.entity.id,
+    actorType: event.actor.type,
+    actorId: event.actor.id,
+    actorName: event.actor.name,
+    locationId: event.scope?.locationId ?? null,
+    departmentId: event.scope?.departmentId ?? null,
+    employeeId: event.scope?.employeeId ?? null,
+    userId: event.scope?.userId ?? null,
+    payload: event.payload,
+  };
+}
+
 /** The two statements every write and every reader runs, built once (see `compiledQuery`). */
 const insertEvent = compiledQuery<Record<string, unknown>, { seq: number | string }>(
   () => sql`INSERT INTO events (id, type, entity_type, entity_id, actor_type, actor_id, actor_name,
@@ -73,45 +91,17 @@ export function createEventLog({ db }: { db: Db }) {
   const commitListeners = new Set<(appended: number) => void>();
 
   async function append(tx: Tx, event: NewEvent): Promise<{ seq: number; id: string }> {
-    const id = randomUUID();
-    const [row] = await insertEvent(tx, {
-      id,
-      type: event.type,
-      entityType: event.entity.type,
-      entityId: event.entity.id,
-      actorType: event.actor.type,
-      actorId: event.actor.id,
-      actorName: event.actor.name,
-      locationId: event.scope?.locationId ?? null,
-      departmentId: event.scope?.departmentId ?? null,
-      employeeId: event.scope?.employeeId ?? null,
-      userId: event.scope?.userId ?? null,
-      payload: JSON.stringify(event.payload),
-    });
+    const row = columnsOf(event);
+    const [inserted] = await insertEvent(tx, { ...row, payload: JSON.stringify(row.payload) });
     appendedIn.set(tx, (appendedIn.get(tx) ?? 0) + 1);
-    return { seq: Number(row!.seq), id };
+    return { seq: Number(inserted!.seq), id: row.id };
   }
 
   /** Appends many events with one statement per 500 (bulk work such as demo history or imports). */
   async function appendMany(tx: Tx, batch: NewEvent[]): Promise<void> {
     for (let i = 0; i < batch.length; i += 500) {
       const chunk = batch.slice(i, i + 500);
-      await tx.insert(events).values(
-        chunk.map((event) => ({
-          id: randomUUID(),
-          type: event.type,
-          entityType: event.entity.type,
-          entityId: event.entity.id,
-          actorType: event.actor.type,
-          actorId: event.actor.id,
-          actorName: event.actor.name,
-          locationId: event.scope?.locationId ?? null,
-          departmentId: event.scope?.departmentId ?? null,
-          employeeId: event.scope?.employeeId ?? null,
-          userId: event.scope?.userId ?? null,
-          payload: event.payload,
-        })),
-      );
+      await tx.insert(events).values(chunk.map(columnsOf));
     }
     appendedIn.set(tx, (appendedIn.get(tx) ?? 0) + batch.length);
   }

@@ -57,6 +57,8 @@ export interface TestApp {
   settle(consumer?: string): Promise<void>;
   /** Waits until every event committed so far is readable (the first half of `settle`). */
   waitForHorizon(): Promise<void>;
+  /** `POST /clock-events/import` as a multipart upload: the CSV file and its column mapping. */
+  importPunches(token: string, file: string, mapping: Record<string, string>): Promise<{ status: number; body: any }>;
   close(): Promise<void>;
 }
 
@@ -141,6 +143,29 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     login,
     settle,
     waitForHorizon,
+    async importPunches(token, file, mapping) {
+      const boundary = 'workfloorboundary';
+      const body = [
+        `--${boundary}`,
+        'Content-Disposition: form-data; name="mapping"',
+        '',
+        JSON.stringify(mapping),
+        `--${boundary}`,
+        'Content-Disposition: form-data; name="file"; filename="punches.csv"',
+        'Content-Type: text/csv',
+        '',
+        file,
+        `--${boundary}--`,
+        '',
+      ].join('\r\n');
+      const res = await app.inject({
+        method: 'POST',
+        url: '/api/v1/clock-events/import',
+        headers: { authorization: `Bearer ${token}`, 'content-type': `multipart/form-data; boundary=${boundary}` },
+        payload: body,
+      });
+      return { status: res.statusCode, body: JSON.parse(res.body) };
+    },
     async close() {
       await app.close();
       if (!options.database) await database.close();

@@ -201,24 +201,7 @@ describe('import line numbers', () => {
       'P-9,dance,2026-03-02T07:10:00Z,"a', // 7
       'b"', // 8
     ];
-    const upload = async (file: string) => {
-      const boundary = 'workfloorboundary';
-      const body = [
-        `--${boundary}`,
-        'Content-Disposition: form-data; name="mapping"',
-        '',
-        JSON.stringify({ employee: 'Payroll', match: 'payroll', kind: 'Action', at: 'Time' }),
-        `--${boundary}`,
-        'Content-Disposition: form-data; name="file"; filename="punches.csv"',
-        'Content-Type: text/csv',
-        '',
-        file,
-        `--${boundary}--`,
-        '',
-      ].join('\r\n');
-      const res = await t.app.inject({ method: 'POST', url: api('/clock-events/import'), headers: { authorization: `Bearer ${t.adminToken}`, 'content-type': `multipart/form-data; boundary=${boundary}` }, payload: body });
-      return JSON.parse(res.body);
-    };
+    const upload = async (file: string) => (await t.importPunches(t.adminToken, file, { employee: 'Payroll', match: 'payroll', kind: 'Action', at: 'Time' })).body;
     const lf = await upload(lines.join('\n'));
     expect(lf).toMatchObject({ rows: 4, accepted: 2 });
     expect(lf.errors.map((e: any) => e.line)).toEqual([6, 7]);

@@ -221,30 +221,14 @@ describe('import and batches', () => {
       'P-2,Clock In,03/02/2026 08:00',
     ].join('\n');
     await t.call(t.adminToken, { method: 'PATCH', url: api(`/employees/${org.colleague.id}`), payload: { externalIds: { payroll: 'P-2' } } });
-    const upload = async () => {
-      const boundary = 'workfloorboundary';
-      const body = [
-        `--${boundary}`,
-        'Content-Disposition: form-data; name="mapping"',
-        '',
-        JSON.stringify({ employee: 'Payroll', match: 'payroll', kind: 'Action', at: 'Time' }),
-        `--${boundary}`,
-        'Content-Disposition: form-data; name="file"; filename="punches.csv"',
-        'Content-Type: text/csv',
-        '',
-        file,
-        `--${boundary}--`,
-        '',
-      ].join('\r\n');
-      return t.app.inject({ method: 'POST', url: api('/clock-events/import'), headers: { authorization: `Bearer ${t.adminToken}`, 'content-type': `multipart/form-data; boundary=${boundary}` }, payload: body });
-    };
+    const upload = () => t.importPunches(t.adminToken, file, { employee: 'Payroll', match: 'payroll', kind: 'Action', at: 'Time' });
     // Bo is on a break in the live-floor test: end Monday's shift so Tuesday's punches fit.
     await punch(t.adminToken, { id: randomUUID(), employeeId: org.colleague.id, kind: 'clock_out', at: '2026-03-02T12:00:00Z' });
-    const first = JSON.parse((await upload()).body);
+    const first = (await upload()).body;
     expect(first).toMatchObject({ rows: 5, accepted: 2, replayed: 0 });
     expect(first.errors.map((e: any) => e.line)).toEqual([4, 5, 6]);
     expect(first.errors[0].message).toContain('No employee matches "NOPE"');
-    const second = JSON.parse((await upload()).body);
+    const second = (await upload()).body;
     expect(second).toMatchObject({ accepted: 0, replayed: 2 });
   });
 

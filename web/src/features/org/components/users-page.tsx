@@ -3,7 +3,7 @@ import { useQuery } from '@tanstack/react-query';
 import { Link } from '@tanstack/react-router';
 import { Pencil, Plus, Search, ShieldCheck, UserX } from 'lucide-react';
 import { useId, useMemo, useState } from 'react';
-import { Controller, useForm } from 'react-hook-form';
+import { useController, useForm, type Control, type FieldPath, type FieldValues } from 'react-hook-form';
 import { toast } from 'sonner';
 import type { z } from 'zod';
 import { userCreate, userUpdate, type User } from '@contract/org.ts';
@@ -171,19 +171,13 @@ export function UsersPage() {
  * `register`: react-hook-form reads a lone checkbox as a boolean (or its value string), so an
  * organisation with one location would submit `locationIds: false` and fail the schema.
  */
-function ScopeFields({
-  locationIds,
-  departmentIds,
-  onLocationIds,
-  onDepartmentIds,
-  error,
-}: {
-  locationIds: string[];
-  departmentIds: string[];
-  onLocationIds: (ids: string[]) => void;
-  onDepartmentIds: (ids: string[]) => void;
-  error?: string;
-}) {
+function ScopeFields<T extends FieldValues & { locationIds?: string[]; departmentIds?: string[] }>({ control, error }: { control: Control<T>; error?: string | undefined }) {
+  const locationField = useController({ control, name: 'locationIds' as FieldPath<T> }).field;
+  const departmentField = useController({ control, name: 'departmentIds' as FieldPath<T> }).field;
+  const locationIds = (locationField.value as string[] | undefined) ?? [];
+  const departmentIds = (departmentField.value as string[] | undefined) ?? [];
+  const onLocationIds = locationField.onChange;
+  const onDepartmentIds = departmentField.onChange;
   const lookups = useOrgLookups();
   const toggle = (list: string[], id: string, on: boolean) => (on ? [...new Set([...list, id])] : list.filter((x) => x !== id));
   // Active ones, plus any inactive one this user is still scoped to (so it can be unticked).
@@ -303,25 +297,7 @@ function UserForm({ onDone }: { onDone: () => void }) {
         </Field>
       </div>
       {role === 'manager' && (
-        <Controller
-          control={control}
-          name="locationIds"
-          render={({ field: locations }) => (
-            <Controller
-              control={control}
-              name="departmentIds"
-              render={({ field: departments }) => (
-                <ScopeFields
-                  locationIds={locations.value ?? []}
-                  departmentIds={departments.value ?? []}
-                  onLocationIds={locations.onChange}
-                  onDepartmentIds={departments.onChange}
-                  error={e.locationIds?.message ?? e.departmentIds?.message}
-                />
-              )}
-            />
-          )}
-        />
+        <ScopeFields control={control} error={e.locationIds?.message ?? e.departmentIds?.message} />
       )}
       <div className="flex justify-end gap-2 border-t pt-4">
         <Button variant="outline" onClick={onDone}>Cancel</Button>
@@ -403,25 +379,7 @@ function EditUserForm({ user, onDone }: { user: User; onDone: () => void }) {
         </Field>
       </div>
       {role === 'manager' && (
-        <Controller
-          control={control}
-          name="locationIds"
-          render={({ field: locations }) => (
-            <Controller
-              control={control}
-              name="departmentIds"
-              render={({ field: departments }) => (
-                <ScopeFields
-                  locationIds={locations.value ?? []}
-                  departmentIds={departments.value ?? []}
-                  onLocationIds={locations.onChange}
-                  onDepartmentIds={departments.onChange}
-                  error={e.locationIds?.message ?? e.departmentIds?.message}
-                />
-              )}
-            />
-          )}
-        />
+        <ScopeFields control={control} error={e.locationIds?.message ?? e.departmentIds?.message} />
       )}
       <Field
         id={`${id}-password`}
