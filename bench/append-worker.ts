@@ -10,7 +10,7 @@ import { BENCH_ADMIN } from './lib/workfloor-server.ts';
 
 /**
  * One process doing what the server does on `POST /locations`, minus HTTP: `org.createLocation`
- * (one transaction: INSERT the location, INSERT its event, COMMIT) from CLIENTS concurrent callers,
+ * (one statement that INSERTs the location and its event, its own transaction) from CLIENTS callers,
  * with the app's log tail running as in production but not its consumers: each new location makes the
  * coverage consumer fill that location's whole window (about 1,200 hours), so thousands of locations a
  * second would measure coverage, not the write path. Coverage has its own group (6).

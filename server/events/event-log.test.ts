@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../db/client.ts';
+import { insertLocationWithEvent } from '../features/org/org.repository.ts';
 import { createTestApp, type TestApp } from '../testing/test-app.ts';
 import { logStart, systemActor, type LogPosition, type StoredEvent } from './event-log.ts';
 
@@ -43,6 +45,42 @@ describe('event log', () => {
     });
     const after = await readAfterEventually(before, 1, 'test.happened');
     expect(after.map((e) => [e.type, e.entity.id, e.payload])).toEqual([['test.happened', '2', { n: 2 }]]);
+  });
+
+  it('writes a row and its event as one statement: either failing stores neither', async () => {
+    const { events } = t.wf;
+    const before = await events.head();
+    const locationsNamed = async (name: string) =>
+      (await queryRows<{ n: number }>(t.database.db, sql`SELECT count(*)::int AS n FROM locations WHERE name = ${name}`))[0]!.n;
+    const eventsFor = async (id: string) =>
+      (await queryRows<{ n: number }>(t.database.db, sql`SELECT count(*)::int AS n FROM events WHERE entity_id = ${id}`))[0]!.n;
+    const event = (id: string, locationId: string) => ({
+      type: 'location.created',
+      entity: { type: 'location', id },
+      actor: systemActor,
+      payload: { n: 1 },
+      scope: { locationId },
+    });
+
+    // The event fails (its scope is not a uuid): the location is not stored either.
+    const first = randomUUID();
+    await expect(
+      events.writeRow(insertLocationWithEvent, { id: first, name: 'One statement A', timezone: 'UTC' }, event(first, 'not-a-uuid')),
+    ).rejects.toThrow();
+    expect(await locationsNamed('One statement A')).toBe(0);
+
+    // The row fails (its id is taken): no event.
+    const second = randomUUID();
+    const row = await events.writeRow(insertLocationWithEvent, { id: second, name: 'One statement B', timezone: 'UTC' }, event(second, second));
+    expect(row).toMatchObject({ id: second, name: 'One statement B', active: true });
+    expect(row.createdAt).toBeInstanceOf(Date);
+    await expect(
+      events.writeRow(insertLocationWithEvent, { id: second, name: 'One statement C', timezone: 'UTC' }, event(randomUUID(), second)),
+    ).rejects.toThrow();
+    expect(await locationsNamed('One statement C')).toBe(0);
+    expect(await eventsFor(second)).toBe(1);
+    const read = (await readAfterEventually(before, 1, 'location.created')).filter((e) => e.entity.id === second);
+    expect(read.map((e) => e.payload)).toEqual([{ n: 1 }]);
   });
 
   it('refuses UPDATE, DELETE and TRUNCATE of events at the database', async () => {

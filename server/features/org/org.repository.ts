@@ -2,6 +2,7 @@ import { and, eq, ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { DbOrTx } from '../../db/client.ts';
 import { departments, employees, locations, orgHeadcount, users } from '../../db/schema.ts';
+import { rowWithEvent } from '../../events/event-log.ts';
 
 export type LocationRow = typeof locations.$inferSelect;
 export type DepartmentRow = typeof departments.$inferSelect;
@@ -41,8 +42,18 @@ export function findLocations(db: DbOrTx, filter: ListFilter & { ids?: string[] 
     .limit(filter.limit + 1);
 }
 export const findLocationById = (db: DbOrTx, id: string) => db.query.locations.findFirst({ where: eq(locations.id, id) });
-export const insertLocation = (db: DbOrTx, values: typeof locations.$inferInsert) =>
-  db.insert(locations).values(values).returning().then((r) => r[0]!);
+/** A row of a raw statement: its timestamps as the driver answers them (text or Date). */
+type RawTimestamps<Row extends { createdAt: Date; updatedAt: Date }> = Omit<Row, 'createdAt' | 'updatedAt'> & { createdAt: Date | string; updatedAt: Date | string };
+const withDates = <Row extends { createdAt: Date; updatedAt: Date }>(raw: RawTimestamps<Row>) =>
+  ({ ...raw, createdAt: new Date(raw.createdAt), updatedAt: new Date(raw.updatedAt) }) as Row;
+
+/** A new location and its event in one statement (the id comes from the caller, for the event). */
+export const insertLocationWithEvent = rowWithEvent<{ id: string; name: string; timezone: string }, LocationRow, RawTimestamps<LocationRow>>(
+  () => sql`INSERT INTO locations (id, name, timezone)
+            VALUES (${sql.placeholder('id')}::uuid, ${sql.placeholder('name')}, ${sql.placeholder('timezone')})
+            RETURNING id, name, timezone, active, created_at AS "createdAt", updated_at AS "updatedAt"`,
+  withDates,
+);
 export const updateLocation = (db: DbOrTx, id: string, values: Partial<typeof locations.$inferInsert>) =>
   db.update(locations).set({ ...values, updatedAt: new Date() }).where(eq(locations.id, id)).returning().then((r) => r[0]);
 /** Locks the row so two concurrent updates cannot both compute their before/after from the same state. */

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type * as c from '../../../contract/org.ts';
@@ -133,12 +134,16 @@ export function createOrgService({ db, events, auth }: OrgDeps) {
     },
     async createLocation(principal: Principal, input: z.infer<typeof c.locationCreate>) {
       requireRole(principal, 'admin');
-      return events.write(async (tx) => {
-        const row = await repo.insertLocation(tx, input);
-        locationCache = undefined;
-        await record(tx, principal, 'location.created', { type: 'location', id: row.id }, { after: input }, { locationId: row.id });
-        return toLocation(row);
+      const id = randomUUID();
+      const row = await events.writeRow(repo.insertLocationWithEvent, { id, name: input.name, timezone: input.timezone }, {
+        type: 'location.created',
+        entity: { type: 'location', id },
+        actor: actorOf(principal),
+        payload: { after: input },
+        scope: { locationId: id },
       });
+      locationCache = undefined;
+      return toLocation(row);
     },
     async updateLocation(principal: Principal, id: string, input: z.infer<typeof c.locationUpdate>) {
       requireRole(principal, 'admin');
