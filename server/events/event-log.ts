@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type SQL } from 'drizzle-orm';
 import type { Actor, LogEvent } from '../../contract/audit.ts';
-import { compiledQuery, queryRows, type Db, type Tx } from '../db/client.ts';
+import { compiledQuery, queryRows, type Db, type DbOrTx, type Tx } from '../db/client.ts';
 import { events } from '../db/schema.ts';
 
 /** Where a reader stands in the log: the last event it has taken, in (txId, seq) order. */
@@ -73,15 +73,19 @@ function eventValues(event: NewEvent, prefix = ''): Record<string, unknown> {
   return values;
 }
 
-/** INSERT of one event whose values are the placeholders `${prefix}<column>` (see `eventValues`). */
-function eventInsert(prefix = '') {
+/**
+ * INSERT of one event whose values are the placeholders `${prefix}<column>` (see `eventValues`).
+ * With `from`, the event is inserted once per row of that relation (a WITH name): none when the write
+ * it belongs to turned out to write nothing.
+ */
+function eventInsert(prefix = '', from?: SQL) {
   const p = (name: string) => sql.placeholder(prefix + name);
   return sql`INSERT INTO events (id, type, entity_type, entity_id, actor_type, actor_id, actor_name,
                                  location_id, department_id, employee_id, user_id, payload)
-             VALUES (${p('id')}::uuid, ${p('type')}, ${p('entityType')}, ${p('entityId')},
-                     ${p('actorType')}, ${p('actorId')}, ${p('actorName')},
-                     ${p('locationId')}::uuid, ${p('departmentId')}::uuid, ${p('employeeId')}::uuid,
-                     ${p('userId')}::uuid, ${p('payload')}::jsonb)`;
+             SELECT ${p('id')}::uuid, ${p('type')}, ${p('entityType')}, ${p('entityId')},
+                    ${p('actorType')}, ${p('actorId')}, ${p('actorName')},
+                    ${p('locationId')}::uuid, ${p('departmentId')}::uuid, ${p('employeeId')}::uuid,
+                    ${p('userId')}::uuid, ${p('payload')}::jsonb${from ? sql` FROM ${from}` : sql``}`;
 }
 
 /** The two statements every write and every reader runs, built once (see `compiledQuery`). */
@@ -98,28 +102,42 @@ const readAfterQuery = compiledQuery<{ txId: string; seq: number; limit: number 
 );
 
 const EVENT_PREFIX = 'event_';
-export type RowWithEvent<Values, Row> = (executor: Db, values: Values & Record<string, unknown>) => Promise<Row[]>;
+/** A compiled statement that writes rows and their event at once (see `withEvent`). */
+export type StatementWithEvent<Values, Row> = (executor: DbOrTx, values: Values & Record<string, unknown>) => Promise<Row[]>;
 
 /**
- * A statement that writes one row and its event at once, for the common write that is a single
- * INSERT or UPDATE (create a location, a department...):
- * `WITH written AS (<row statement> RETURNING ...), logged AS (INSERT INTO events ...) SELECT * FROM written`.
- * PostgreSQL runs every data-modifying WITH exactly once, and the statement is its own transaction, so
- * this is one round trip where `write` takes four (BEGIN, row, event, COMMIT); on a small machine each
- * round trip costs about 100 µs of Node CPU, most of it the socket write. `rowStatement` names its
- * values with `sql.placeholder` (never `event_...`, which are the event's) and returns the row's
- * columns under the names the caller's row type uses. The entity id must be known before the
- * statement runs: give the row an id made in the service (`randomUUID()`). `fromRaw` turns the raw
- * row into the caller's type: the drivers answer timestamps of raw statements as text or Date.
+ * A statement that writes a change and its event at once: `build` gets the event's INSERT (a fragment
+ * to put in a WITH) and returns the whole statement. PostgreSQL runs every data-modifying WITH exactly
+ * once, whether the final SELECT reads it or not, so one round trip does what would otherwise take one
+ * per write; on a small machine each round trip costs about 100 µs of Node CPU, most of it the socket
+ * write. Give `logAfter` the name of a WITH relation to insert the event only if that relation
+ * has a row (for example an INSERT ... ON CONFLICT DO NOTHING that may write nothing). The statement
+ * names its own values with `sql.placeholder` (never `event_...`, which are the event's); the event's
+ * entity id must be known before it runs (make ids in the service, `randomUUID()`). `fromRaw` turns a
+ * raw row into the caller's type: the drivers answer timestamps of raw statements as text or Date.
+ */
+export function withEvent<Values extends Record<string, unknown>, Row, Raw = Row>(
+  build: (logged: SQL) => SQL,
+  fromRaw: (raw: Raw) => Row,
+  logAfter?: string,
+): StatementWithEvent<Values, Row> {
+  const query = compiledQuery<Values & Record<string, unknown>, Raw>(() => build(eventInsert(EVENT_PREFIX, logAfter ? sql.raw(logAfter) : undefined)));
+  return async (executor, values) => (await query(executor, values)).map(fromRaw);
+}
+
+/**
+ * The common case of `withEvent`: a change that is a single INSERT or UPDATE ... RETURNING (create a
+ * location, a department...), written with its event as
+ * `WITH written AS (<row statement>), logged AS (INSERT INTO events ...) SELECT * FROM written`.
+ * Run it with `writeRow`: outside any transaction the statement is its own, so the row and its event
+ * still commit together or not at all, in one round trip where `write` takes four (BEGIN, row, event,
+ * COMMIT). `rowStatement` returns the row's columns under the names the caller's row type uses.
  */
 export function rowWithEvent<Values extends Record<string, unknown>, Row, Raw = Row>(
   rowStatement: () => SQL,
   fromRaw: (raw: Raw) => Row,
-): RowWithEvent<Values, Row> {
-  const query = compiledQuery<Values & Record<string, unknown>, Raw>(
-    () => sql`WITH written AS (${rowStatement()}), logged AS (${eventInsert(EVENT_PREFIX)}) SELECT * FROM written`,
-  );
-  return async (executor, values) => (await query(executor, values)).map(fromRaw);
+): StatementWithEvent<Values, Row> {
+  return withEvent<Values, Row, Raw>((logged) => sql`WITH written AS (${rowStatement()}), logged AS (${logged}) SELECT * FROM written`, fromRaw);
 }
 
 export function createEventLog({ db }: { db: Db }) {
@@ -155,12 +173,29 @@ export function createEventLog({ db }: { db: Db }) {
   }
 
   /**
+   * Runs a statement made by `withEvent` inside `write`'s transaction: the change and its event in one
+   * round trip. `logged` says whether the statement's event was inserted (its `logAfter` relation had a
+   * row), so readers are woken only for events that exist.
+   */
+  async function appendWith<Values extends Record<string, unknown>, Row>(
+    tx: Tx,
+    statement: StatementWithEvent<Values, Row>,
+    values: Values,
+    event: NewEvent,
+    logged: (rows: Row[]) => boolean = () => true,
+  ): Promise<Row[]> {
+    const rows = await statement(tx, { ...values, ...eventValues(event, EVENT_PREFIX) });
+    if (logged(rows)) appendedIn.set(tx, (appendedIn.get(tx) ?? 0) + 1);
+    return rows;
+  }
+
+  /**
    * Writes one row and its event with a single statement (see `rowWithEvent`), outside any
    * transaction: a single statement is its own transaction, so they still commit together or not at
    * all. Then wakes this process's readers, as `write` does.
    */
   async function writeRow<Values extends Record<string, unknown>, Row>(
-    statement: RowWithEvent<Values, Row>,
+    statement: StatementWithEvent<Values, Row>,
     values: Values,
     event: NewEvent,
   ): Promise<Row> {
@@ -206,7 +241,7 @@ export function createEventLog({ db }: { db: Db }) {
     return () => commitListeners.delete(listener);
   }
 
-  return { append, appendMany, write, writeRow, readAfter, head, positionOf, onCommit };
+  return { append, appendMany, appendWith, write, writeRow, readAfter, head, positionOf, onCommit };
 }
 
 export interface EventRow {

@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, gt, gte, inArray, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import { compiledQuery, queryRows, type DbOrTx, type Tx } from '../../db/client.ts';
 import { fromJsonRow, jsonRow } from '../../db/json-row.ts';
+import { withEvent, type EventLog, type NewEvent } from '../../events/event-log.ts';
 import { employees, kioskPins, locations, punches, timesheetLocks, workShifts, type WorkBreak } from '../../db/schema.ts';
 
 export type PunchRow = typeof punches.$inferSelect;
@@ -122,6 +123,72 @@ export const supersedePunch = (db: DbOrTx, id: string, by: string) =>
 
 export function findOpenShift(db: DbOrTx, employeeId: string) {
   return db.query.workShifts.findFirst({ where: and(eq(workShifts.employeeId, employeeId), isNull(workShifts.clockOutAt)) });
+}
+
+/** The worked-shift side of a live punch (see `writeLivePunch`). */
+export type LiveShiftChange =
+  | { kind: 'open' }
+  | { kind: 'update'; shiftId: string; breaks: WorkBreak[]; clockOutAt: Date | null; clockOutPunchId: string | null }
+  | { kind: 'none' };
+
+const writeLivePunchQuery = withEvent<Record<string, unknown>, { inserted: number }>(
+  (logged) => sql`
+    WITH punch AS (
+      INSERT INTO punches (id, employee_id, location_id, kind, at, source, request_hash, recorded_at, recorded_by, state)
+      VALUES (${sql.placeholder('id')}::uuid, ${sql.placeholder('employeeId')}::uuid, ${sql.placeholder('locationId')}::uuid, ${sql.placeholder('kind')},
+              ${sql.placeholder('at')}::timestamptz, ${sql.placeholder('source')}, ${sql.placeholder('requestHash')},
+              ${sql.placeholder('recordedAt')}::timestamptz, ${sql.placeholder('recordedBy')}, 'placed')
+      ON CONFLICT (id) DO NOTHING
+      RETURNING id),
+    opened AS (
+      INSERT INTO work_shifts (employee_id, location_id, clock_in_at, clock_in_punch_id, breaks)
+      SELECT ${sql.placeholder('employeeId')}::uuid, ${sql.placeholder('locationId')}::uuid, ${sql.placeholder('at')}::timestamptz, punch.id, '[]'::jsonb
+      FROM punch WHERE ${sql.placeholder('opens')}::boolean),
+    updated AS (
+      UPDATE work_shifts SET breaks = ${sql.placeholder('breaks')}::jsonb,
+             clock_out_at = ${sql.placeholder('clockOutAt')}::timestamptz, clock_out_punch_id = ${sql.placeholder('clockOutPunchId')}::uuid
+      FROM punch WHERE work_shifts.id = ${sql.placeholder('shiftId')}::uuid),
+    logged AS (${logged})
+    SELECT count(*)::int AS inserted FROM punch`,
+  (raw) => raw,
+  'punch',
+);
+
+/**
+ * A live punch that appends to the timeline, in one statement: the punch, its worked-shift change
+ * (open one, or update the open one's breaks / clock-out) and its event, all only if the punch id was
+ * free. Answers false when a concurrent request took the id first (nothing was written).
+ */
+export async function writeLivePunch(
+  tx: Tx,
+  append: EventLog['appendWith'],
+  punch: PunchRow,
+  shift: LiveShiftChange,
+  event: NewEvent,
+): Promise<boolean> {
+  const rows = await append(
+    tx,
+    writeLivePunchQuery,
+    {
+      id: punch.id,
+      employeeId: punch.employeeId,
+      locationId: punch.locationId,
+      kind: punch.kind,
+      at: punch.at.toISOString(),
+      source: punch.source,
+      requestHash: punch.requestHash,
+      recordedAt: punch.recordedAt.toISOString(),
+      recordedBy: punch.recordedBy,
+      opens: shift.kind === 'open',
+      shiftId: shift.kind === 'update' ? shift.shiftId : null,
+      breaks: shift.kind === 'update' ? JSON.stringify(shift.breaks) : null,
+      clockOutAt: shift.kind === 'update' ? (shift.clockOutAt?.toISOString() ?? null) : null,
+      clockOutPunchId: shift.kind === 'update' ? shift.clockOutPunchId : null,
+    },
+    event,
+    (r) => r[0]!.inserted > 0,
+  );
+  return rows[0]!.inserted > 0;
 }
 
 export const insertWorkShift = (db: DbOrTx, values: typeof workShifts.$inferInsert) => db.insert(workShifts).values(values).returning().then((r) => r[0]!);

@@ -4,7 +4,7 @@ import { Temporal } from 'temporal-polyfill';
 import type { z } from 'zod';
 import type * as c from '../../../contract/timeclock.ts';
 import type { Db, Tx } from '../../db/client.ts';
-import type { EventLog } from '../../events/event-log.ts';
+import type { EventLog, NewEvent } from '../../events/event-log.ts';
 import { AppError, forbidden, notFound } from '../../lib/app-error.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { hashPassword, verifyPassword } from '../../lib/passwords.ts';
@@ -139,8 +139,10 @@ export function createTimeclockService(deps: TimeclockDeps) {
     const inserted = await repo.insertPunch(tx, punch);
     // Punches of different employees do not share a clock lock, so the id check before the insert can
     // miss a twin still in flight; the insert then does nothing, and nothing else may be written.
-    if (!inserted) throw new AppError('IDEMPOTENCY_KEY_REUSED', 'This id was already used for a different punch; make a new id', { id: punch.id });
+    if (!inserted) throw idReused(punch.id);
   }
+
+  const idReused = (id: string) => new AppError('IDEMPOTENCY_KEY_REUSED', 'This id was already used for a different punch; make a new id', { id });
 
   /**
    * Places a new punch in the employee's timeline and updates the worked shifts. A live punch (at about
@@ -158,9 +160,11 @@ export function createTimeclockService(deps: TimeclockDeps) {
       known?: { latest: repo.PunchRow | undefined; open: repo.WorkShiftRow | undefined };
       /** Refuse instead of keeping the punch pending (corrections). */
       strict?: boolean;
+      /** The punch's event if it is placed at the end of the timeline: then written with the punch (`logged`). */
+      liveEvent?: NewEvent;
     } = {},
-  ): Promise<{ state: 'placed' | 'pending'; alsoPlaced: repo.PunchRow[] }> {
-    const { replacing, known, strict = false } = opts;
+  ): Promise<{ state: 'placed' | 'pending'; alsoPlaced: repo.PunchRow[]; logged: boolean }> {
+    const { replacing, known, strict = false, liveEvent } = opts;
     const latest = known ? known.latest : await repo.findLatestPunch(tx, punch.employeeId);
     const candidate = toTimeline(punch);
     const late = punch.at.getTime() < punch.recordedAt.getTime() - LIVE_PUNCH_MS;
@@ -174,17 +178,28 @@ export function createTimeclockService(deps: TimeclockDeps) {
       // A live punch that does not fit is refused; a late one may be waiting for a partner still on its way.
       if (typeof next !== 'string' && (!late || strict)) throw new AppError(next.error, next.message);
       if (typeof next === 'string' && !pending?.length) {
-        await insertOnce(tx, punch);
-        if (punch.kind === 'clock_in') {
-          await repo.insertWorkShift(tx, { employeeId: punch.employeeId, locationId: punch.locationId, clockInAt: punch.at, clockInPunchId: punch.id, breaks: [] });
-        } else if (open) {
+        let shift: repo.LiveShiftChange = { kind: 'none' };
+        if (punch.kind === 'clock_in') shift = { kind: 'open' };
+        else if (open) {
           const breaks = [...open.breaks];
           const at = punch.at.toISOString();
           if (punch.kind === 'break_start') breaks.push({ start: at, end: null });
           if (punch.kind === 'break_end' || (punch.kind === 'clock_out' && breaks.at(-1)?.end === null)) breaks[breaks.length - 1] = { ...breaks.at(-1)!, end: at };
-          await repo.updateWorkShift(tx, open.id, punch.kind === 'clock_out' ? { clockOutAt: punch.at, clockOutPunchId: punch.id, breaks } : { breaks });
+          const out = punch.kind === 'clock_out';
+          shift = { kind: 'update', shiftId: open.id, breaks, clockOutAt: out ? punch.at : null, clockOutPunchId: out ? punch.id : null };
         }
-        return { state: 'placed', alsoPlaced: [] };
+        if (liveEvent) {
+          // The live path's writes and its event in one statement.
+          if (!(await repo.writeLivePunch(tx, events.appendWith, punch, shift, liveEvent))) throw idReused(punch.id);
+          return { state: 'placed', alsoPlaced: [], logged: true };
+        }
+        await insertOnce(tx, punch);
+        if (shift.kind === 'open') {
+          await repo.insertWorkShift(tx, { employeeId: punch.employeeId, locationId: punch.locationId, clockInAt: punch.at, clockInPunchId: punch.id, breaks: [] });
+        } else if (shift.kind === 'update') {
+          await repo.updateWorkShift(tx, shift.shiftId, shift.clockOutAt ? { clockOutAt: shift.clockOutAt, clockOutPunchId: shift.clockOutPunchId!, breaks: shift.breaks } : { breaks: shift.breaks });
+        }
+        return { state: 'placed', alsoPlaced: [], logged: false };
       }
     }
     pending ??= replacing ? [] : await repo.findPendingPunches(tx, punch.employeeId);
@@ -205,12 +220,12 @@ export function createTimeclockService(deps: TimeclockDeps) {
         throw new AppError('PUNCH_CONFLICT', `This correction does not fit the punches around it (${replay.message})`, { conflictsWith: failing.id });
       }
       await insertOnce(tx, { ...punch, state: 'pending' });
-      return { state: 'pending', alsoPlaced: [] };
+      return { state: 'pending', alsoPlaced: [], logged: false };
     }
     await insertOnce(tx, punch);
     await repo.markPlaced(tx, alsoPlaced.map((p) => p.id));
     await rebuildShifts(tx, punch.employeeId, anchor, replay.shifts);
-    return { state: 'placed', alsoPlaced };
+    return { state: 'placed', alsoPlaced, logged: false };
   }
 
   const lockedError = (lock: { id: string; from: string; to: string }) =>
@@ -279,9 +294,7 @@ export function createTimeclockService(deps: TimeclockDeps) {
         reason: null,
         state: 'placed',
       };
-      const placement = await place(tx, punch, { known: state });
-      const scope = { employeeId: employee.id, departmentId: employee.departmentId, locationId };
-      await events.append(tx, {
+      const recorded = (placed: 'placed' | 'pending'): NewEvent => ({
         type: 'clock_event.recorded',
         entity: { type: 'clock_event', id: punch.id },
         actor: actorOf(principal),
@@ -292,11 +305,13 @@ export function createTimeclockService(deps: TimeclockDeps) {
           at: iso(punch.at),
           locationId,
           source: punch.source,
-          state: placement.state,
+          state: placed,
           lateByMinutes: Math.max(0, Math.round((now - at) / 60_000)),
         },
-        scope,
+        scope: { employeeId: employee.id, departmentId: employee.departmentId, locationId },
       });
+      const placement = await place(tx, punch, { known: state, liveEvent: recorded('placed') });
+      if (!placement.logged) await events.append(tx, recorded(placement.state));
       await appendPlaced(tx, principal, employee, punch.id, placement.alsoPlaced);
       return { created: true, event: toClockEvent({ ...punch, state: placement.state }) };
     });
