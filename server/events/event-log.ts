@@ -190,17 +190,24 @@ export function createEventLog({ db }: { db: Db }) {
   }
 
   /**
-   * Writes one row and its event with a single statement (see `rowWithEvent`), outside any
-   * transaction: a single statement is its own transaction, so they still commit together or not at
-   * all. Then wakes this process's readers, as `write` does.
+   * Runs a statement made by `withEvent` outside any transaction: a single statement is its own
+   * transaction, so the change and its event still commit together or not at all. Then wakes this
+   * process's readers, as `write` does, if `logged` says the event was inserted.
    */
-  async function writeRow<Values extends Record<string, unknown>, Row>(
+  async function writeWith<Values extends Record<string, unknown>, Row>(
     statement: StatementWithEvent<Values, Row>,
     values: Values,
     event: NewEvent,
-  ): Promise<Row> {
-    const [row] = await statement(db, { ...values, ...eventValues(event, EVENT_PREFIX) });
-    for (const listener of commitListeners) listener(1);
+    logged: (rows: Row[]) => boolean = () => true,
+  ): Promise<Row[]> {
+    const rows = await statement(db, { ...values, ...eventValues(event, EVENT_PREFIX) });
+    if (logged(rows)) for (const listener of commitListeners) listener(1);
+    return rows;
+  }
+
+  /** `writeWith` for a statement made by `rowWithEvent`: answers the row written. */
+  async function writeRow<Values extends Record<string, unknown>, Row>(statement: StatementWithEvent<Values, Row>, values: Values, event: NewEvent): Promise<Row> {
+    const [row] = await writeWith(statement, values, event);
     return row!;
   }
 
@@ -241,7 +248,7 @@ export function createEventLog({ db }: { db: Db }) {
     return () => commitListeners.delete(listener);
   }
 
-  return { append, appendMany, appendWith, write, writeRow, readAfter, head, positionOf, onCommit };
+  return { append, appendMany, appendWith, write, writeWith, writeRow, readAfter, head, positionOf, onCommit };
 }
 
 export interface EventRow {

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { date, index, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, date, index, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { employees, locations } from './org.ts';
 
 export const punchKinds = ['clock_in', 'clock_out', 'break_start', 'break_end'] as const;
@@ -60,6 +60,18 @@ export const workShifts = pgTable(
     index('work_shifts_location_idx').on(t.locationId, t.clockInAt),
   ],
 );
+
+/**
+ * One row per employee who has punched: every write to their punches or worked shifts raises
+ * `version` in its transaction, and holds the row's lock until it commits. The slow paths (late
+ * punches, corrections, imports) take that lock first; the live path reads the version with the
+ * clock's state and writes only if it is still the same (`writeLivePunch`), so it needs no
+ * transaction of its own.
+ */
+export const employeeClocks = pgTable('employee_clocks', {
+  employeeId: uuid('employee_id').primaryKey().references(() => employees.id),
+  version: bigint('version', { mode: 'number' }).notNull(),
+});
 
 /** An approved and locked timesheet period for a location: punches inside it are refused. */
 export const timesheetLocks = pgTable(

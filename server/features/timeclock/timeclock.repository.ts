@@ -1,33 +1,38 @@
 import { and, asc, desc, eq, gt, gte, inArray, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import { compiledQuery, queryRows, type DbOrTx, type Tx } from '../../db/client.ts';
 import { fromJsonRow, jsonRow } from '../../db/json-row.ts';
-import { withEvent, type EventLog, type NewEvent } from '../../events/event-log.ts';
+import { withEvent } from '../../events/event-log.ts';
 import { employees, kioskPins, locations, punches, timesheetLocks, workShifts, type WorkBreak } from '../../db/schema.ts';
 
 export type PunchRow = typeof punches.$inferSelect;
 export type WorkShiftRow = typeof workShifts.$inferSelect;
 
 /**
- * Serialises punches of one employee across processes (advisory lock held until commit). The key is
- * built from the id as PostgreSQL prints it, so every spelling of one uuid takes the same lock.
+ * Takes the employee's clock: raises the version of their `employee_clocks` row (made on first use)
+ * and so holds its lock until the transaction ends. Every write to an employee's punches or worked
+ * shifts does this first: writers of one employee queue here, and the live path, which reads the
+ * version and writes only if it is unchanged, sees that something moved.
  */
-const clockLockKey = (employeeId: SQL) => sql`hashtext('clock:' || (${employeeId})::text)`;
+const takeClock = (employeeId: SQL) => sql`
+  INSERT INTO employee_clocks (employee_id, version) SELECT ${employeeId}, 1
+  ON CONFLICT (employee_id) DO UPDATE SET version = employee_clocks.version + 1
+  RETURNING employee_id`;
 
 export async function lockEmployeeClock(tx: DbOrTx, employeeId: string) {
-  await tx.execute(sql`SELECT pg_advisory_xact_lock(${clockLockKey(sql`${employeeId}::uuid`)})`);
+  await tx.execute(takeClock(sql`${employeeId}::uuid`));
 }
 
 /**
- * The punch path's first statement: takes the employee's clock lock and answers the employee with the
+ * The slow punch path's first statement: takes the employee's clock and answers the employee with the
  * punch's location (theirs unless another is named). One round trip instead of three.
  */
 const lockClockAndFindEmployeeQuery = compiledQuery<{ employeeId: string; locationId: string | null }, { employee: unknown; location: unknown }>(
-  () => sql`SELECT pg_advisory_xact_lock(${clockLockKey(sql`e.id`)}) AS locked,
-          json_build_object('id', e.id, 'name', e.name, 'locationId', e.location_id, 'departmentId', e.department_id,
-                            'active', e.active, 'externalIds', e.external_ids) AS employee,
+  () => sql`WITH taken AS (${takeClock(sql`(SELECT id FROM employees WHERE id = ${sql.placeholder('employeeId')}::uuid)`)})
+        SELECT json_build_object('id', e.id, 'name', e.name, 'locationId', e.location_id, 'departmentId', e.department_id,
+                                 'active', e.active, 'externalIds', e.external_ids) AS employee,
           (SELECT json_build_object('id', l.id, 'name', l.name, 'timezone', l.timezone) FROM locations l
             WHERE l.id = coalesce(${sql.placeholder('locationId')}::uuid, e.location_id)) AS location
-        FROM employees e WHERE e.id = ${sql.placeholder('employeeId')}::uuid`,
+        FROM employees e JOIN taken ON taken.employee_id = e.id`,
 );
 
 export async function lockClockAndFindEmployee(tx: Tx, employeeId: string, locationId: string | undefined) {
@@ -63,6 +68,49 @@ export async function readClockState(tx: Tx, q: { punchId: string; employeeId: s
     latest: fromJsonRow(punches, row?.latest),
     open: fromJsonRow(workShifts, row?.open),
     lock: fromJsonRow(timesheetLocks, row?.lock),
+  };
+}
+
+/**
+ * The live punch path's read, outside any transaction: the employee and the punch's location, the
+ * clock's version, and the state `readClockState` answers (the timesheet lock looked up by the
+ * punch's local date in the location's zone). One consistent snapshot, one round trip.
+ */
+const readLiveClockQuery = compiledQuery<
+  { punchId: string; employeeId: string; locationId: string | null; atMs: number },
+  { employee: unknown; location: unknown; version: number | string | null; existing: unknown; latest: unknown; open: unknown; lock: unknown }
+>(
+  () => sql`SELECT
+          json_build_object('id', e.id, 'name', e.name, 'locationId', e.location_id, 'departmentId', e.department_id,
+                            'active', e.active, 'externalIds', e.external_ids) AS employee,
+          json_build_object('id', l.id, 'name', l.name, 'timezone', l.timezone) AS location,
+          (SELECT version FROM employee_clocks WHERE employee_id = e.id) AS version,
+          (SELECT ${jsonRow(punches)} FROM ${punches} WHERE ${punches.id} = ${sql.placeholder('punchId')}::uuid) AS existing,
+          (SELECT ${jsonRow(punches)} FROM ${punches}
+            WHERE ${punches.employeeId} = e.id AND ${punches.supersededBy} IS NULL AND ${punches.state} = 'placed'
+            ORDER BY ${punches.at} DESC LIMIT 1) AS latest,
+          (SELECT ${jsonRow(workShifts)} FROM ${workShifts} WHERE ${workShifts.employeeId} = e.id AND ${workShifts.clockOutAt} IS NULL) AS open,
+          (SELECT ${jsonRow(timesheetLocks)} FROM ${timesheetLocks}
+            WHERE ${timesheetLocks.locationId} = l.id
+              AND (to_timestamp(${sql.placeholder('atMs')}::double precision / 1000) AT TIME ZONE l.timezone)::date BETWEEN ${timesheetLocks.from} AND ${timesheetLocks.to}
+            LIMIT 1) AS lock
+        FROM employees e
+        LEFT JOIN locations l ON l.id = coalesce(${sql.placeholder('locationId')}::uuid, e.location_id)
+        WHERE e.id = ${sql.placeholder('employeeId')}::uuid`,
+);
+
+export async function readLiveClock(db: DbOrTx, q: { punchId: string; employeeId: string; locationId: string | undefined; atMs: number }) {
+  const [row] = await readLiveClockQuery(db, { ...q, locationId: q.locationId ?? null });
+  if (!row) return undefined;
+  const location = row.location as { id: string | null; name: string; timezone: string };
+  return {
+    employee: row.employee as { id: string; name: string; locationId: string; departmentId: string; active: boolean; externalIds: Record<string, string> },
+    location: location.id === null ? undefined : (location as { id: string; name: string; timezone: string }),
+    version: row.version === null ? 0 : Number(row.version),
+    existing: fromJsonRow(punches, row.existing),
+    latest: fromJsonRow(punches, row.latest),
+    open: fromJsonRow(workShifts, row.open),
+    lock: fromJsonRow(timesheetLocks, row.lock),
   };
 }
 
@@ -131,13 +179,19 @@ export type LiveShiftChange =
   | { kind: 'update'; shiftId: string; breaks: WorkBreak[]; clockOutAt: Date | null; clockOutPunchId: string | null }
   | { kind: 'none' };
 
-const writeLivePunchQuery = withEvent<Record<string, unknown>, { inserted: number }>(
+const writeLivePunchQuery = withEvent<Record<string, unknown>, { taken: number; inserted: number }>(
   (logged) => sql`
-    WITH punch AS (
+    WITH taken AS (
+      INSERT INTO employee_clocks (employee_id, version) VALUES (${sql.placeholder('employeeId')}::uuid, 1)
+      ON CONFLICT (employee_id) DO UPDATE SET version = employee_clocks.version + 1
+      WHERE ${sql.placeholder('version')}::bigint IS NULL OR employee_clocks.version = ${sql.placeholder('version')}::bigint
+      RETURNING employee_id),
+    punch AS (
       INSERT INTO punches (id, employee_id, location_id, kind, at, source, request_hash, recorded_at, recorded_by, state)
-      VALUES (${sql.placeholder('id')}::uuid, ${sql.placeholder('employeeId')}::uuid, ${sql.placeholder('locationId')}::uuid, ${sql.placeholder('kind')},
-              ${sql.placeholder('at')}::timestamptz, ${sql.placeholder('source')}, ${sql.placeholder('requestHash')},
-              ${sql.placeholder('recordedAt')}::timestamptz, ${sql.placeholder('recordedBy')}, 'placed')
+      SELECT ${sql.placeholder('id')}::uuid, taken.employee_id, ${sql.placeholder('locationId')}::uuid, ${sql.placeholder('kind')},
+             ${sql.placeholder('at')}::timestamptz, ${sql.placeholder('source')}, ${sql.placeholder('requestHash')},
+             ${sql.placeholder('recordedAt')}::timestamptz, ${sql.placeholder('recordedBy')}, 'placed'
+      FROM taken
       ON CONFLICT (id) DO NOTHING
       RETURNING id),
     opened AS (
@@ -149,46 +203,43 @@ const writeLivePunchQuery = withEvent<Record<string, unknown>, { inserted: numbe
              clock_out_at = ${sql.placeholder('clockOutAt')}::timestamptz, clock_out_punch_id = ${sql.placeholder('clockOutPunchId')}::uuid
       FROM punch WHERE work_shifts.id = ${sql.placeholder('shiftId')}::uuid),
     logged AS (${logged})
-    SELECT count(*)::int AS inserted FROM punch`,
+    SELECT (SELECT count(*)::int FROM taken) AS taken, (SELECT count(*)::int FROM punch) AS inserted`,
   (raw) => raw,
   'punch',
 );
 
+export type LivePunchOutcome = 'written' | 'clock-moved' | 'id-taken';
+
 /**
- * A live punch that appends to the timeline, in one statement: the punch, its worked-shift change
- * (open one, or update the open one's breaks / clock-out) and its event, all only if the punch id was
- * free. Answers false when a concurrent request took the id first (nothing was written).
+ * A live punch that appends to the timeline, in one statement: takes the employee's clock, then the
+ * punch, its worked-shift change (open one, or update the open one's breaks / clock-out) and its event,
+ * all only if the punch id was free. With `version` (the live path, no transaction of its own) the
+ * clock is taken only if its version is still the one read with the state, else nothing is written
+ * ('clock-moved'). Without it the caller holds the clock already (the slow path's transaction).
  */
-export async function writeLivePunch(
-  tx: Tx,
-  append: EventLog['appendWith'],
-  punch: PunchRow,
-  shift: LiveShiftChange,
-  event: NewEvent,
-): Promise<boolean> {
-  const rows = await append(
-    tx,
-    writeLivePunchQuery,
-    {
-      id: punch.id,
-      employeeId: punch.employeeId,
-      locationId: punch.locationId,
-      kind: punch.kind,
-      at: punch.at.toISOString(),
-      source: punch.source,
-      requestHash: punch.requestHash,
-      recordedAt: punch.recordedAt.toISOString(),
-      recordedBy: punch.recordedBy,
-      opens: shift.kind === 'open',
-      shiftId: shift.kind === 'update' ? shift.shiftId : null,
-      breaks: shift.kind === 'update' ? JSON.stringify(shift.breaks) : null,
-      clockOutAt: shift.kind === 'update' ? (shift.clockOutAt?.toISOString() ?? null) : null,
-      clockOutPunchId: shift.kind === 'update' ? shift.clockOutPunchId : null,
-    },
-    event,
-    (r) => r[0]!.inserted > 0,
-  );
-  return rows[0]!.inserted > 0;
+export type LivePunchStatement = typeof writeLivePunchQuery;
+/** Runs the statement with its event: `events.appendWith` in a transaction, `events.writeWith` outside. */
+export type RunWithEvent = (statement: LivePunchStatement, values: Record<string, unknown>) => Promise<{ taken: number; inserted: number }[]>;
+
+export async function writeLivePunch(run: RunWithEvent, punch: PunchRow, shift: LiveShiftChange, version: number | null): Promise<LivePunchOutcome> {
+  const [row] = await run(writeLivePunchQuery, {
+    version,
+    id: punch.id,
+    employeeId: punch.employeeId,
+    locationId: punch.locationId,
+    kind: punch.kind,
+    at: punch.at.toISOString(),
+    source: punch.source,
+    requestHash: punch.requestHash,
+    recordedAt: punch.recordedAt.toISOString(),
+    recordedBy: punch.recordedBy,
+    opens: shift.kind === 'open',
+    shiftId: shift.kind === 'update' ? shift.shiftId : null,
+    breaks: shift.kind === 'update' ? JSON.stringify(shift.breaks) : null,
+    clockOutAt: shift.kind === 'update' ? (shift.clockOutAt?.toISOString() ?? null) : null,
+    clockOutPunchId: shift.kind === 'update' ? shift.clockOutPunchId : null,
+  });
+  return row!.taken === 0 ? 'clock-moved' : row!.inserted === 0 ? 'id-taken' : 'written';
 }
 
 export const insertWorkShift = (db: DbOrTx, values: typeof workShifts.$inferInsert) => db.insert(workShifts).values(values).returning().then((r) => r[0]!);

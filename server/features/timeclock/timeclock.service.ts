@@ -145,6 +145,24 @@ export function createTimeclockService(deps: TimeclockDeps) {
   const idReused = (id: string) => new AppError('IDEMPOTENCY_KEY_REUSED', 'This id was already used for a different punch; make a new id', { id });
 
   /**
+   * What a punch appended at the end of the timeline does to the open worked shift, or the error that
+   * says why it does not fit (a second clock-in, a clock-out while out...).
+   */
+  function liveChange(punch: repo.PunchRow, open: repo.WorkShiftRow | undefined): { shift: repo.LiveShiftChange } | { error: AppError } {
+    const state: ClockState = !open ? 'out' : open.breaks.at(-1)?.end === null ? 'break' : 'in';
+    const next = nextState(state, punch.kind);
+    if (typeof next !== 'string') return { error: new AppError(next.error, next.message) };
+    if (punch.kind === 'clock_in') return { shift: { kind: 'open' } };
+    if (!open) return { shift: { kind: 'none' } };
+    const breaks = [...open.breaks];
+    const at = punch.at.toISOString();
+    if (punch.kind === 'break_start') breaks.push({ start: at, end: null });
+    if (punch.kind === 'break_end' || (punch.kind === 'clock_out' && breaks.at(-1)?.end === null)) breaks[breaks.length - 1] = { ...breaks.at(-1)!, end: at };
+    const out = punch.kind === 'clock_out';
+    return { shift: { kind: 'update', shiftId: open.id, breaks, clockOutAt: out ? punch.at : null, clockOutPunchId: out ? punch.id : null } };
+  }
+
+  /**
    * Places a new punch in the employee's timeline and updates the worked shifts. A live punch (at about
    * now) must fit the current state or is refused with the code that says why. A late punch (offline,
    * imported) is replayed into the past from the last clock-out before it; if it does not fit yet (its
@@ -173,24 +191,15 @@ export function createTimeclockService(deps: TimeclockDeps) {
     const appendsAtEnd = !replacing && (!latest || latest.at.getTime() <= candidate.atMs);
     if (appendsAtEnd) {
       const open = known ? known.open : await repo.findOpenShift(tx, punch.employeeId);
-      const state: ClockState = !open ? 'out' : open.breaks.at(-1)?.end === null ? 'break' : 'in';
-      const next = nextState(state, punch.kind);
+      const change = liveChange(punch, open);
       // A live punch that does not fit is refused; a late one may be waiting for a partner still on its way.
-      if (typeof next !== 'string' && (!late || strict)) throw new AppError(next.error, next.message);
-      if (typeof next === 'string' && !pending?.length) {
-        let shift: repo.LiveShiftChange = { kind: 'none' };
-        if (punch.kind === 'clock_in') shift = { kind: 'open' };
-        else if (open) {
-          const breaks = [...open.breaks];
-          const at = punch.at.toISOString();
-          if (punch.kind === 'break_start') breaks.push({ start: at, end: null });
-          if (punch.kind === 'break_end' || (punch.kind === 'clock_out' && breaks.at(-1)?.end === null)) breaks[breaks.length - 1] = { ...breaks.at(-1)!, end: at };
-          const out = punch.kind === 'clock_out';
-          shift = { kind: 'update', shiftId: open.id, breaks, clockOutAt: out ? punch.at : null, clockOutPunchId: out ? punch.id : null };
-        }
+      if ('error' in change && (!late || strict)) throw change.error;
+      if ('shift' in change && !pending?.length) {
+        const { shift } = change;
         if (liveEvent) {
-          // The live path's writes and its event in one statement.
-          if (!(await repo.writeLivePunch(tx, events.appendWith, punch, shift, liveEvent))) throw idReused(punch.id);
+          // The punch, its shift change and its event in one statement (the clock is ours already).
+          const run: repo.RunWithEvent = (statement, values) => events.appendWith(tx, statement, values, liveEvent, (rows) => rows[0]!.inserted > 0);
+          if ((await repo.writeLivePunch(run, punch, shift, null)) !== 'written') throw idReused(punch.id);
           return { state: 'placed', alsoPlaced: [], logged: true };
         }
         await insertOnce(tx, punch);
@@ -249,6 +258,95 @@ export function createTimeclockService(deps: TimeclockDeps) {
     }
   }
 
+  type FoundEmployee = NonNullable<Awaited<ReturnType<typeof repo.lockClockAndFindEmployee>>>;
+  type ClockStateRead = Awaited<ReturnType<typeof repo.readClockState>>;
+  type Admitted =
+    | { replay: { created: false; event: c.ClockEvent } }
+    | { replay?: undefined; punch: repo.PunchRow; employee: FoundEmployee['employee']; recorded: (state: 'placed' | 'pending') => NewEvent };
+
+  /**
+   * The rules every new punch passes, whichever path writes it: who may punch for whom, the location,
+   * a retried id (answered with the original whatever the time now, so checked before the time rules),
+   * the future and late limits, and a locked timesheet. Answers the punch to write and its event.
+   */
+  function admit(
+    principal: Principal,
+    input: c.ClockEventCreate,
+    source: string,
+    found: Partial<FoundEmployee> | undefined,
+    state: Pick<ClockStateRead, 'existing' | 'lock'>,
+    times: { now: number; at: number; allowOld: boolean },
+  ): Admitted {
+    const { now, at, allowOld } = times;
+    const employee = found?.employee;
+    const own = principal.kind === 'user' && principal.employeeId === employee?.id;
+    if (!employee || !(own || inScope(principal, employee))) throw notFound('Employee');
+    if (!employee.active) throw new AppError('UNPROCESSABLE', 'This person is not active', { field: 'employeeId' });
+    if (principal.kind === 'user' && principal.role === 'employee' && !own) throw forbidden('You can only punch for yourself');
+    const location = found.location;
+    if (!location) throw new AppError('UNPROCESSABLE', 'The location does not exist', { field: 'locationId' });
+    const hash = requestHash(input);
+    if (state.existing) return { replay: replayOf(state.existing, hash) };
+    if (at > now + options.futureToleranceMs) throw new AppError('PUNCH_IN_FUTURE', 'A punch cannot be more than 2 minutes in the future; check the device clock');
+    if (!allowOld && at < now - options.lateWindowMs) {
+      throw new AppError('PUNCH_TOO_OLD', `A punch may arrive at most ${Math.round(options.lateWindowMs / 3_600_000)} h late; ask a manager to add it as a correction`);
+    }
+    if (state.lock) throw lockedError(state.lock);
+    const locationId = location.id;
+    const punch: repo.PunchRow = {
+      id: input.id,
+      employeeId: employee.id,
+      locationId,
+      kind: input.kind,
+      at: new Date(at),
+      source: input.source ?? source,
+      requestHash: hash,
+      recordedAt: new Date(now),
+      recordedBy: actorOf(principal).name,
+      correctionOf: null,
+      supersededBy: null,
+      reason: null,
+      state: 'placed',
+    };
+    const recorded = (placed: 'placed' | 'pending'): NewEvent => ({
+      type: 'clock_event.recorded',
+      entity: { type: 'clock_event', id: punch.id },
+      actor: actorOf(principal),
+      payload: {
+        employeeId: employee.id,
+        employeeName: employee.name,
+        kind: punch.kind,
+        at: iso(punch.at),
+        locationId,
+        source: punch.source,
+        state: placed,
+        lateByMinutes: Math.max(0, Math.round((now - at) / 60_000)),
+      },
+      scope: { employeeId: employee.id, departmentId: employee.departmentId, locationId },
+    });
+    return { punch, employee, recorded };
+  }
+
+  /**
+   * The live path: a punch timed now that goes at the end of the timeline, in two statements and no
+   * transaction of its own (`readLiveClock`, then `writeLivePunch` guarded by the clock's version).
+   * Answers undefined when the punch needs the slow path: late, not at the end, or the clock moved
+   * (another write for this person committed in between) or its id was taken meanwhile.
+   */
+  async function recordLivePunch(principal: Principal, input: c.ClockEventCreate, source: string, now: number, at: number) {
+    const read = await repo.readLiveClock(db, { punchId: input.id, employeeId: input.employeeId, locationId: input.locationId, atMs: at });
+    const admitted = admit(principal, input, source, read, read ?? { existing: undefined, lock: undefined }, { now, at, allowOld: false });
+    if (admitted.replay) return admitted.replay;
+    const { punch, recorded } = admitted;
+    const { latest, open, version } = read!;
+    if (latest && latest.at.getTime() > at) return undefined;
+    const change = liveChange(punch, open);
+    if ('error' in change) throw change.error;
+    const event = recorded('placed');
+    const outcome = await repo.writeLivePunch((statement, values) => events.writeWith(statement, values, event, (rows) => rows[0]!.inserted > 0), punch, change.shift, version);
+    return outcome === 'written' ? { created: true as const, event: toClockEvent(punch) } : undefined;
+  }
+
   async function recordPunch(
     principal: Principal,
     input: c.ClockEventCreate,
@@ -256,60 +354,23 @@ export function createTimeclockService(deps: TimeclockDeps) {
     /** Imports of another clock's history may be older than the offline window. */
     { allowOld = false } = {},
   ): Promise<{ created: boolean; event: c.ClockEvent }> {
-    const hash = requestHash(input);
-
-    // The live path in four statements: lock + employee + location, the clock's state, the writes.
+    const now = clock.now().getTime();
+    const at = input.at ? Date.parse(input.at) : now;
+    if (at >= now - LIVE_PUNCH_MS) {
+      const live = await recordLivePunch(principal, input, source, now, at);
+      if (live) return live;
+    }
+    // The slow path, in a transaction holding the employee's clock: late punches, punches that go
+    // before others, and live ones whose clock moved while they were read.
     return events.write(async (tx) => {
       const found = await repo.lockClockAndFindEmployee(tx, input.employeeId, input.locationId);
-      const employee = found?.employee;
-      const own = principal.kind === 'user' && principal.employeeId === employee?.id;
-      if (!employee || !(own || inScope(principal, employee))) throw notFound('Employee');
-      if (!employee.active) throw new AppError('UNPROCESSABLE', 'This person is not active', { field: 'employeeId' });
-      if (principal.kind === 'user' && principal.role === 'employee' && !own) throw forbidden('You can only punch for yourself');
-      const location = found.location;
-      if (!location) throw new AppError('UNPROCESSABLE', 'The location does not exist', { field: 'locationId' });
-      const locationId = location.id;
-      const now = clock.now().getTime();
-      const at = input.at ? Date.parse(input.at) : now;
-      const state = await repo.readClockState(tx, { punchId: input.id, employeeId: employee.id, locationId, date: localDate(location.timezone, at) });
-      // A replay answers the original whatever the time now: it is checked before the time rules.
-      if (state.existing) return replayOf(state.existing, hash);
-      if (at > now + options.futureToleranceMs) throw new AppError('PUNCH_IN_FUTURE', 'A punch cannot be more than 2 minutes in the future; check the device clock');
-      if (!allowOld && at < now - options.lateWindowMs) {
-        throw new AppError('PUNCH_TOO_OLD', `A punch may arrive at most ${Math.round(options.lateWindowMs / 3_600_000)} h late; ask a manager to add it as a correction`);
-      }
-      if (state.lock) throw lockedError(state.lock);
-      const punch: repo.PunchRow = {
-        id: input.id,
-        employeeId: employee.id,
-        locationId,
-        kind: input.kind,
-        at: new Date(at),
-        source: input.source ?? source,
-        requestHash: hash,
-        recordedAt: new Date(now),
-        recordedBy: actorOf(principal).name,
-        correctionOf: null,
-        supersededBy: null,
-        reason: null,
-        state: 'placed',
-      };
-      const recorded = (placed: 'placed' | 'pending'): NewEvent => ({
-        type: 'clock_event.recorded',
-        entity: { type: 'clock_event', id: punch.id },
-        actor: actorOf(principal),
-        payload: {
-          employeeId: employee.id,
-          employeeName: employee.name,
-          kind: punch.kind,
-          at: iso(punch.at),
-          locationId,
-          source: punch.source,
-          state: placed,
-          lateByMinutes: Math.max(0, Math.round((now - at) / 60_000)),
-        },
-        scope: { employeeId: employee.id, departmentId: employee.departmentId, locationId },
-      });
+      const location = found?.location;
+      const state = found?.employee && location
+        ? await repo.readClockState(tx, { punchId: input.id, employeeId: found.employee.id, locationId: location.id, date: localDate(location.timezone, at) })
+        : { existing: undefined, latest: undefined, open: undefined, lock: undefined };
+      const admitted = admit(principal, input, source, found, state, { now, at, allowOld });
+      if (admitted.replay) return admitted.replay;
+      const { punch, employee, recorded } = admitted;
       const placement = await place(tx, punch, { known: state, liveEvent: recorded('placed') });
       if (!placement.logged) await events.append(tx, recorded(placement.state));
       await appendPlaced(tx, principal, employee, punch.id, placement.alsoPlaced);

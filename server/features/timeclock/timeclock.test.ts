@@ -94,6 +94,19 @@ describe('punches', () => {
     expect(racing.filter((r) => r.status === 409).every((r) => r.body.error.code === 'ALREADY_CLOCKED_IN')).toBe(true);
     const open = await queryRows<{ n: number }>(t.database.db, sql`SELECT count(*)::int AS n FROM work_shifts WHERE employee_id = ${org.colleague.id} AND clock_out_at IS NULL`);
     expect(open[0]!.n).toBe(1);
+
+    // Live clock-outs at once: all read the same open shift, and the clock's version lets one write.
+    const outIds = Array.from({ length: 20 }, () => randomUUID());
+    const outs = await Promise.all(outIds.map((id) => punch(t.adminToken, { id, employeeId: org.colleague.id, kind: 'clock_out' })));
+    expect(outs.filter((r) => r.status === 201)).toHaveLength(1);
+    expect(outs.filter((r) => r.status === 409).every((r) => r.body.error.code === 'NOT_CLOCKED_IN')).toBe(true);
+    const [stored] = await queryRows<{ outs: number; open: number; closedBy: string }>(t.database.db, sql`
+      SELECT (SELECT count(*)::int FROM punches WHERE id = ANY(${`{${outIds.join(',')}}`}::uuid[])) AS outs,
+             (SELECT count(*)::int FROM work_shifts WHERE employee_id = ${org.colleague.id} AND clock_out_at IS NULL) AS open,
+             (SELECT clock_out_punch_id::text FROM work_shifts WHERE employee_id = ${org.colleague.id} ORDER BY clock_in_at DESC LIMIT 1) AS "closedBy"`);
+    expect(stored).toEqual({ outs: 1, open: 0, closedBy: outs.find((r) => r.status === 201)!.body.id });
+    // Back on shift, as the tests below expect.
+    expect((await punch(t.adminToken, { id: randomUUID(), employeeId: org.colleague.id, kind: 'clock_in' })).status).toBe(201);
   });
 
   it('the database itself refuses a second open shift', async () => {
