@@ -66,13 +66,9 @@ export function createConsumer(
     return db.transaction(async (tx) => {
       // An advisory lock, not a row lock: it takes no transaction id, so while the consumer reads and
       // computes, no reader of the log has its horizon held back (a transaction id is assigned only at
-      // the consumer's first write). Only the holder of this lock moves the offset.
-      const [lock] = await queryRows<{ locked: boolean }>(tx, sql`SELECT pg_try_advisory_xact_lock(hashtext(${`consumer:${definition.name}`})) AS locked`);
-      if (!lock?.locked) return 0;
-      const [row] = await queryRows<{ tx_id: string; seq: number | string }>(tx, sql`
-        SELECT tx_id::text AS tx_id, seq FROM consumer_offsets WHERE name = ${definition.name}`);
-      if (!row) return 0;
-      const batch = await events.readAfter({ txId: row.tx_id, seq: Number(row.seq) }, batchSize, tx);
+      // the consumer's first write). Only the holder of this lock moves the offset. The lock, the
+      // offset and the batch come in one statement.
+      const batch = await events.readForConsumer(tx, definition.name, batchSize);
       if (batch.length === 0) return 0;
       await definition.handle(tx, batch);
       const last = batch.at(-1)!;

@@ -1,20 +1,60 @@
 import { and, asc, eq, gt, gte, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import { queryRows, type DbOrTx } from '../../db/client.ts';
 import type { LogPosition } from '../../events/event-log.ts';
-import { coverageHourly, demandOverrides, demandWeekly, employees, locations, workShifts } from '../../db/schema.ts';
+import { coverageHourly, demandOverrides, demandWeekly, employees, locations, workShifts, type WorkBreak } from '../../db/schema.ts';
 import type { CoverageHour, Demand } from './coverage-engine.ts';
 
 export type CoverageRow = typeof coverageHourly.$inferSelect;
 
 export const findLocations = (db: DbOrTx) => db.select({ id: locations.id, name: locations.name, timezone: locations.timezone }).from(locations).where(eq(locations.active, true));
 
-export async function findDemand(db: DbOrTx, locationId: string): Promise<Demand> {
-  const weekly = await db.select().from(demandWeekly).where(eq(demandWeekly.locationId, locationId));
-  const overrides = await db.select().from(demandOverrides).where(eq(demandOverrides.locationId, locationId));
-  return {
-    weekly: new Map(weekly.map((w) => [`${w.weekday}|${w.hour}`, w.required])),
-    overrides: new Map(overrides.map((o) => [`${o.date}|${o.hour}`, o.required])),
-  };
+/**
+ * Every active location with its demand (weekly curve and dated overrides), in one round trip: a
+ * consumer step needs them all, and one query each made its reads the larger part of a step.
+ */
+export async function findLocationsWithDemand(db: DbOrTx): Promise<{ id: string; name: string; timezone: string; demand: Demand }[]> {
+  const rows = await queryRows<{ id: string; name: string; timezone: string; weekly: unknown; overrides: unknown }>(db, sql`
+    SELECT l.id, l.name, l.timezone,
+           coalesce((SELECT json_agg(json_build_array(w.weekday, w.hour, w.required)) FROM demand_weekly w WHERE w.location_id = l.id), '[]') AS weekly,
+           coalesce((SELECT json_agg(json_build_array(o.date, o.hour, o.required)) FROM demand_overrides o WHERE o.location_id = l.id), '[]') AS overrides
+    FROM locations l WHERE l.active`);
+  const parsed = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v) as [string | number, number, number][];
+  return rows.map((r) => ({
+    id: r.id,
+    name: r.name,
+    timezone: r.timezone,
+    demand: {
+      weekly: new Map(parsed(r.weekly).map(([weekday, hour, required]) => [`${weekday}|${hour}`, required])),
+      overrides: new Map(parsed(r.overrides).map(([date, hour, required]) => [`${date}|${hour}`, required])),
+    },
+  }));
+}
+
+/** A location and a time range: what a batch reads, one query for all its locations. */
+export interface LocationSpan {
+  locationId: string;
+  from: Date;
+  to: Date;
+}
+
+/** Worked shifts overlapping each span at its location (one query for every span); open ones run until now. */
+export type WorkedShift = { locationId: string; employeeId: string; clockInAt: Date; clockOutAt: Date | null; breaks: WorkBreak[] };
+export async function findWorkShiftsIn(db: DbOrTx, spans: LocationSpan[]): Promise<WorkedShift[]> {
+  if (spans.length === 0) return [];
+  return db
+    .select({ locationId: workShifts.locationId, employeeId: workShifts.employeeId, clockInAt: workShifts.clockInAt, clockOutAt: workShifts.clockOutAt, breaks: workShifts.breaks })
+    .from(workShifts)
+    .where(or(...spans.map((s) => and(eq(workShifts.locationId, s.locationId), lt(workShifts.clockInAt, s.to), or(isNull(workShifts.clockOutAt), gt(workShifts.clockOutAt, s.from))))));
+}
+
+/** The coverage rows within each span at its location (one query for every span). */
+export async function findRowsIn(db: DbOrTx, spans: LocationSpan[]): Promise<CoverageRow[]> {
+  if (spans.length === 0) return [];
+  return db
+    .select()
+    .from(coverageHourly)
+    .where(or(...spans.map((s) => and(eq(coverageHourly.locationId, s.locationId), gte(coverageHourly.hourEnd, new Date(s.from.getTime() + 1)), lt(coverageHourly.hourStart, s.to)))))
+    .orderBy(asc(coverageHourly.hourStart));
 }
 
 /** Worked shifts at a location overlapping [from, to); open ones run until now. */

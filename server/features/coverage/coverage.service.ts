@@ -119,7 +119,7 @@ export function createCoverageService({ db, events, clock, log, schedule, missed
     // Every read goes through the transaction: the embedded database has one connection, and a read
     // outside a transaction that is open would wait for it forever.
     const window = windowOf(nowMs);
-    const locations = await repo.findLocations(tx);
+    const locations = await repo.findLocationsWithDemand(tx);
     const spans = new Map<string, { fromMs: number; toMs: number; staffedOnly: boolean }>();
     const resolved = [...affected];
     // A punch also changes the hours of the location where that person's shift began (a clock-out at
@@ -159,13 +159,19 @@ export function createCoverageService({ db, events, clock, log, schedule, missed
     // The rows there now; where punches alone changed and every hour has its row, the schedule side of
     // the row (scheduled) is kept and the costly schedule expansion is skipped: the live, common case.
     const existing = new Map<string, Map<number, repo.CoverageRow>>();
-    let needSchedule = false;
+    const bucketsOf = new Map<string, ReturnType<typeof bucketsBetween>>();
     for (const [locationId, span] of spans) {
       const location = locations.find((l) => l.id === locationId)!;
       const buckets = bucketsBetween(location.timezone, span.fromMs, span.toMs);
-      if (buckets.length === 0) continue;
-      const rows = new Map((await repo.findRows(tx, locationId, new Date(buckets[0]!.startMs), new Date(buckets.at(-1)!.endMs))).map((r) => [r.hourStart.getTime(), r]));
-      existing.set(locationId, rows);
+      if (buckets.length > 0) bucketsOf.set(locationId, buckets);
+    }
+    const reads = [...bucketsOf].map(([locationId, b]) => ({ locationId, from: new Date(b[0]!.startMs), to: new Date(b.at(-1)!.endMs) }));
+    for (const r of reads) existing.set(r.locationId, new Map());
+    for (const row of await repo.findRowsIn(tx, reads)) existing.get(row.locationId)!.set(row.hourStart.getTime(), row);
+    let needSchedule = false;
+    for (const [locationId, buckets] of bucketsOf) {
+      const span = spans.get(locationId)!;
+      const rows = existing.get(locationId)!;
       if (!span.staffedOnly || !buckets.every((b) => rows.has(b.startMs) && b.startMs < nowMs)) {
         span.staffedOnly = false;
         needSchedule = true;
@@ -184,17 +190,18 @@ export function createCoverageService({ db, events, clock, log, schedule, missed
     const changed: { locationId: string; timezone: string; hours: CoverageHour[]; write: CoverageHour[]; stray: Date[] }[] = [];
     // Read and compute everything first, write at the end: the transaction gets its id (and starts
     // holding back every reader of the log) only for the short write phase.
-    for (const [locationId, span] of spans) {
+    const workedAt = new Map<string, repo.WorkedShift[]>(reads.map((r) => [r.locationId, []]));
+    for (const w of await repo.findWorkShiftsIn(tx, reads)) workedAt.get(w.locationId)?.push(w);
+    for (const [locationId, buckets] of bucketsOf) {
+      const span = spans.get(locationId)!;
       const location = locations.find((l) => l.id === locationId)!;
-      const buckets = bucketsBetween(location.timezone, span.fromMs, span.toMs);
-      if (buckets.length === 0) continue;
       const from = buckets[0]!.startMs;
       const to = buckets.at(-1)!.endMs;
-      const worked = await repo.findWorkShifts(tx, locationId, new Date(from), new Date(to));
+      const worked = workedAt.get(locationId)!;
       const before = existing.get(locationId) ?? new Map<number, repo.CoverageRow>();
       const computed = computeHours({
         buckets,
-        demand: await repo.findDemand(tx, locationId),
+        demand: location.demand,
         scheduled: span.staffedOnly ? [] : shifts.filter((s) => s.locationId === locationId && s.startMs < to && s.endMs > from),
         staffed: workedIntervals(
           worked.map((w) => ({
