@@ -46,15 +46,18 @@ interface Tip {
 }
 
 /**
- * People by days. Only the rows in view are in the DOM (TanStack Virtual), and every handler is
- * delegated to the grid element, so a row is plain markup: scrolling 320 people over 31 days stays
- * far under a frame's budget. Keyboard: a roving tab stop on the active cell, arrows move, Home/End
- * go to the row's ends, PageUp/PageDown jump ten rows, Enter opens.
+ * People by days. Only the rows and the day columns in view are in the DOM (two TanStack Virtual
+ * instances on one scroller), and every handler is delegated to the grid element, so a row is plain
+ * markup. A month is about twice as wide as the screen: drawing the days nobody sees was some 40% of
+ * the main thread's work in every scroll frame. Keyboard: a roving tab stop on the active cell,
+ * arrows move, Home/End go to the row's ends, PageUp/PageDown jump ten rows, Enter opens.
  */
 export const ScheduleGrid = forwardRef<GridHandle, Props>(function ScheduleGrid({ rows, dates, index, view, today, canEdit, onOpenShift, onCreate, label }, ref) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const rowHeight = view === 'month' ? 38 : 46;
   const colWidth = view === 'month' ? 60 : 132;
+  const firstPerson = rows.findIndex((r) => r.type === 'person');
+  const [active, setActive] = useState<CellRef>({ row: Math.max(firstPerson, 0), col: Math.max(dates.indexOf(today), 0) });
   const virtualizer = useVirtualizer({
     count: rows.length,
     getScrollElement: () => scrollRef.current,
@@ -64,9 +67,27 @@ export const ScheduleGrid = forwardRef<GridHandle, Props>(function ScheduleGrid(
     useFlushSync: false,
   });
   useEffect(() => virtualizer.measure(), [virtualizer, rowHeight]);
-
-  const firstPerson = rows.findIndex((r) => r.type === 'person');
-  const [active, setActive] = useState<CellRef>({ row: Math.max(firstPerson, 0), col: Math.max(dates.indexOf(today), 0) });
+  // Days: a column is exactly colWidth whenever the grid is wider than the scroller (the tracks are
+  // minmax(colWidth, 1fr)); when it fits they are wider, so the estimate only ever renders extra days.
+  const columns = useVirtualizer({
+    horizontal: true,
+    count: dates.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => colWidth,
+    paddingStart: NAME_WIDTH,
+    overscan: 1,
+    useFlushSync: false,
+  });
+  useEffect(() => columns.measure(), [columns, colWidth]);
+  // A stable array while the range holds, so the memoised rows skip a vertical scroll's re-render.
+  const colKey = columns.getVirtualIndexes().join(',');
+  const cols = useMemo(() => (colKey ? colKey.split(',').map(Number) : []), [colKey]);
+  // The active day stays in its row's DOM wherever the grid is scrolled: it holds the roving tab stop,
+  // and a keyboard move focuses it, which scrolls it into view (and so brings its neighbours).
+  const activeCols = useMemo(
+    () => (cols.includes(active.col) || active.col >= dates.length ? cols : [...cols, active.col].sort((a, b) => a - b)),
+    [cols, active.col, dates.length],
+  );
   const [drag, setDrag] = useState<{ row: number; from: number; to: number } | null>(null);
   const [tip, setTip] = useState<Tip | null>(null);
   const focusPending = useRef(false);
@@ -326,6 +347,7 @@ export const ScheduleGrid = forwardRef<GridHandle, Props>(function ScheduleGrid(
                   size={v.size}
                   template={template}
                   dates={dates}
+                  cols={active.row === v.index ? activeCols : cols}
                   index={index}
                   view={view}
                   today={today}
@@ -351,6 +373,7 @@ const PersonRow = memo(function PersonRow({
   size,
   template,
   dates,
+  cols,
   index,
   view,
   today,
@@ -365,6 +388,8 @@ const PersonRow = memo(function PersonRow({
   size: number;
   template: string;
   dates: string[];
+  /** The day columns to draw (the ones in view, and in the active row the active one), ascending. */
+  cols: number[];
   index: ScheduleIndex;
   view: GridView;
   today: string;
@@ -377,6 +402,7 @@ const PersonRow = memo(function PersonRow({
   const minutes = index.minutes.get(id) ?? 0;
   const flagged = index.violationCount.get(id) ?? 0;
   const compact = view === 'month';
+  let previous = -1;
   return (
     <div
       role="row"
@@ -387,7 +413,7 @@ const PersonRow = memo(function PersonRow({
       <div role="rowheader" aria-colindex={1} className="sticky left-0 z-10 flex min-w-0 items-center gap-2 border-r bg-card px-3">
         <div className="min-w-0 flex-1">
           <p className="truncate text-sm font-medium leading-tight">{row.employee.name}</p>
-          <p className="truncate text-[11px] leading-tight text-muted-foreground tabular-nums">{formatMinutes(minutes)} scheduled</p>
+          <p className="truncate text-[11px] leading-tight text-muted-foreground tabular-nums">{`${formatMinutes(minutes)} scheduled`}</p>
         </div>
         {flagged > 0 && (
           <span className="flex items-center gap-0.5 text-[11px] font-medium text-destructive" title={`${flagged} labour-rule violation${flagged === 1 ? '' : 's'}`}>
@@ -397,7 +423,11 @@ const PersonRow = memo(function PersonRow({
           </span>
         )}
       </div>
-      {dates.map((date, col) => {
+      {cols.map((col) => {
+        const date = dates[col]!;
+        // Cells after the first of a run follow by auto-placement; the first of a run names its track.
+        const placed = col === previous + 1;
+        previous = col;
         const key = cellKey(id, date);
         const shifts = index.shifts.get(key);
         const text = index.text.get(key);
@@ -419,13 +449,17 @@ const PersonRow = memo(function PersonRow({
               (violations ? `. Violation: ${violations.map((v) => v.message).join(' ')}` : '')
             }
             tabIndex={isActive ? 0 : -1}
+            style={placed ? undefined : { gridColumnStart: col + 2 }}
             data-cell={`${rowIndex}:${col}`}
-            data-date={date}
             data-employee={id}
             data-filled={shifts ? 'true' : undefined}
             className={
               // Plain concatenation, not cn()/tailwind-merge: this runs for every visible cell on every scroll.
-              'relative flex min-w-0 flex-col justify-center gap-0.5 border-l px-1 outline-none focus-visible:z-[1] focus-visible:ring-2 focus-visible:ring-inset focus-visible:ring-ring' +
+              // Positioned only when it holds the violation mark: a positioned box gets a paint layer of
+              // its own, a cost per cell that only those need. The focus ring's z-index works without it
+              // (a grid item with a z-index stacks).
+              'flex min-w-0 flex-col justify-center gap-0.5 border-l px-1 outline-none focus-visible:z-[1] focus-visible:ring-2 focus-visible:ring-inset focus-visible:ring-ring' +
+              (violations ? ' relative' : '') +
               (selected
                 ? ' bg-primary/20 ring-2 ring-inset ring-primary'
                 : violations
@@ -442,13 +476,20 @@ const PersonRow = memo(function PersonRow({
             {shown.map((s, i) => {
               const adjustment = s.source.layer === 'adjustment';
               const cut = s.notes.length > 0 && s.notes.some((n) => n.kind === 'removed');
-              return compact ? (
-                <span key={i} aria-hidden data-layer={s.source.layer} className={chipBase + (adjustment ? adjustmentChip : contractChip)}>
-                  {adjustment ? '✎' : ''}
-                  {text!.short[i]}
-                  {cut ? '✂' : ''}
-                </span>
-              ) : (
+              if (compact) {
+                const short = (adjustment ? '✎' : '') + text!.short[i] + (cut ? '✂' : '');
+                return (
+                  <span
+                    key={i}
+                    aria-hidden
+                    data-layer={s.source.layer}
+                    className={chipBase + (short.length > CHIP_FITS ? 'truncate ' : '') + (adjustment ? adjustmentChip : contractChip)}
+                  >
+                    {short}
+                  </span>
+                );
+              }
+              return (
                 <span key={i} aria-hidden data-layer={s.source.layer} className={chipBaseWide + (adjustment ? adjustmentChip : contractChip)}>
                   {adjustment ? <PencilLine className="size-3 shrink-0 opacity-70" /> : <ContractIcon className="size-3 shrink-0 opacity-70" />}
                   <span className="truncate">{text!.long[i]}</span>
@@ -469,7 +510,13 @@ const PersonRow = memo(function PersonRow({
   );
 });
 
-const chipBase = 'block h-5 min-w-0 truncate rounded px-1 text-[10.5px] leading-5 tracking-tight tabular-nums ';
+const chipBase = 'block h-5 min-w-0 whitespace-nowrap rounded px-1 text-[10.5px] leading-5 tracking-tight tabular-nums ';
+/**
+ * The longest month label ("8–16:30") that fits a 60 px day unclipped. Only longer ones get
+ * `truncate`: its overflow clip makes each chip a paint chunk of its own, and a screenful of those
+ * was a third of a scroll frame's layerisation.
+ */
+const CHIP_FITS = 7;
 const chipBaseWide = 'flex h-6 min-w-0 items-center gap-1 rounded px-1 text-xs leading-tight tabular-nums ';
 
 const weekdays = new Map<string, number>();
