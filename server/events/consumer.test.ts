@@ -239,6 +239,57 @@ describe('consumers never skip an event that commits late', () => {
   });
 });
 
+describe('batches that change nothing', () => {
+  it('write no offset (no transaction id); the position is kept in memory, written with the next change and at stop', async () => {
+    const runId = randomUUID();
+    const name = `test-idle-${runId}`;
+    let effects = 0;
+    const definition: ConsumerDefinition = {
+      name,
+      batchSize: 1000,
+      async handle(tx: Tx, batch: StoredEvent[]) {
+        const mine = batch.filter((e) => e.entity.type === 'test' && e.entity.id === `${runId}:effect`);
+        for (const _ of mine) {
+          await tx.execute(sql`INSERT INTO consumer_test_seen (consumer, seq, event_id) VALUES (${name}, ${mine[0]!.seq}, ${mine[0]!.id})`);
+          effects++;
+        }
+        return mine.length > 0;
+      },
+    };
+    const durable = async (): Promise<LogPosition> => {
+      const [row] = await queryRows<{ tx_id: string; seq: number }>(t.database.db, sql`SELECT tx_id::text AS tx_id, seq::int AS seq FROM consumer_offsets WHERE name = ${name}`);
+      return { txId: row!.tx_id, seq: row!.seq };
+    };
+    const consumer = createConsumer(definition, { db: t.database.db, events: t.wf.events, log });
+    await drainUntilCaughtUp(consumer);
+    const start = await durable();
+
+    // Nothing for this consumer: it passes the events without writing its offset.
+    for (let i = 0; i < 3; i++) await t.wf.events.write((tx) => t.wf.events.append(tx, testEvent(runId, `noise-${i}`)).then(() => undefined));
+    await drainUntilCaughtUp(consumer);
+    expect(await durable()).toEqual(start);
+    const passed = await consumer.position();
+    expect(compare(passed, start)).toBeGreaterThan(0);
+    // The next drain starts after the passed events, not at the durable offset: nothing is read twice.
+    expect(await consumer.drain()).toBe(0);
+
+    // An event it acts on: effect and offset together, and the offset is the newest again.
+    await t.wf.events.write((tx) => t.wf.events.append(tx, testEvent(runId, 'effect')).then(() => undefined));
+    await drainUntilCaughtUp(consumer);
+    expect(effects).toBe(1);
+    expect(compare(await durable(), passed)).toBeGreaterThan(0);
+
+    // More noise, then stop: the position is written on the way out.
+    await t.wf.events.write((tx) => t.wf.events.append(tx, testEvent(runId, 'noise-after')).then(() => undefined));
+    await drainUntilCaughtUp(consumer);
+    const before = await consumer.position();
+    consumer.start();
+    await consumer.stop();
+    expect(await durable()).toEqual(before);
+    expect(effects).toBe(1);
+  });
+});
+
 describe('org-headcount consumer', () => {
   let admin: UserPrincipal;
   let locations: { id: string }[];

@@ -6,8 +6,11 @@ import type { EventLog, LogPosition, StoredEvent } from './event-log.ts';
 export interface ConsumerDefinition {
   /** Stable name: the key of the durable offset. Renaming it replays the whole log. */
   name: string;
-  /** Applies a batch inside the transaction that also advances the offset (exactly-once effect). */
-  handle(tx: Tx, batch: StoredEvent[]): Promise<void>;
+  /**
+   * Applies a batch inside the transaction that also advances the offset (exactly-once effect).
+   * Answers false when the batch changed nothing: see `createConsumer` for what that saves.
+   */
+  handle(tx: Tx, batch: StoredEvent[]): Promise<void | boolean>;
   batchSize?: number;
   /**
    * Least time between the starts of two runs woken by commits. Under a stream of writes the consumer
@@ -31,6 +34,8 @@ export interface Consumer {
 }
 
 const POLL_INTERVAL_MS = 250;
+/** Longest a consumer goes without writing its offset while its batches change nothing. */
+const DURABLE_EVERY_MS = 5_000;
 /** How long a wake-up waits for more commits to join it. */
 const WAKE_DELAY_MS = 20;
 
@@ -39,6 +44,13 @@ const WAKE_DELAY_MS = 20;
  * processes exactly one works at a time and the others move on), reads the next batch after the
  * offset, applies it and advances the offset, all in one transaction: a crash at any point
  * leaves either the whole batch applied with the offset moved, or neither.
+ *
+ * A batch its handler says changed nothing (most batches of a consumer that cares about a few event
+ * types) commits no write at all: writing the offset would give the step a transaction id, and while
+ * it is open every reader of the log waits (see event-log.ts). The position passed is kept in memory
+ * and written with the next batch that changes something, at the latest after DURABLE_EVERY_MS, and
+ * at stop. A restart or another process goes on from the durable offset and reads those events again,
+ * to the same effect: none.
  */
 export function createConsumer(
   definition: ConsumerDefinition,
@@ -62,19 +74,34 @@ export function createConsumer(
     offsetRowExists = true;
   }
 
+  /** Events read past the durable offset that changed nothing (see above), and when the offset was last written. */
+  let passed: LogPosition | undefined;
+  let lastWrittenAt = Date.now();
+
+  async function writeOffset(executor: Db | Tx, position: LogPosition) {
+    await executor.execute(sql`
+      UPDATE consumer_offsets SET tx_id = ${position.txId}::xid8, seq = ${position.seq}, updated_at = now()
+      WHERE name = ${definition.name}`);
+    lastWrittenAt = Date.now();
+  }
+
   async function step(): Promise<number> {
     return db.transaction(async (tx) => {
       // An advisory lock, not a row lock: it takes no transaction id, so while the consumer reads and
       // computes, no reader of the log has its horizon held back (a transaction id is assigned only at
       // the consumer's first write). Only the holder of this lock moves the offset. The lock, the
       // offset and the batch come in one statement.
-      const batch = await events.readForConsumer(tx, definition.name, batchSize);
+      const batch = await events.readForConsumer(tx, definition.name, batchSize, passed);
       if (batch.length === 0) return 0;
-      await definition.handle(tx, batch);
+      const changed = await definition.handle(tx, batch);
       const last = batch.at(-1)!;
-      await tx.execute(sql`
-        UPDATE consumer_offsets SET tx_id = ${last.txId}::xid8, seq = ${last.seq}, updated_at = now()
-        WHERE name = ${definition.name}`);
+      const position = { txId: last.txId, seq: last.seq };
+      if (changed === false && Date.now() - lastWrittenAt < DURABLE_EVERY_MS) {
+        passed = position;
+        return batch.length;
+      }
+      await writeOffset(tx, position);
+      passed = undefined;
       return batch.length;
     });
   }
@@ -134,8 +161,21 @@ export function createConsumer(
       clearTimeout(wakeTimer);
       unsubscribe?.();
       await running;
+      if (passed) {
+        const position = passed;
+        passed = undefined;
+        await db.transaction(async (tx) => {
+          // Under the consumer's lock, and never backwards: another process may have gone further.
+          const [lock] = await queryRows<{ locked: boolean }>(tx, sql`SELECT pg_try_advisory_xact_lock(hashtext(${`consumer:${definition.name}`})) AS locked`);
+          if (!lock?.locked) return;
+          await tx.execute(sql`
+            UPDATE consumer_offsets SET tx_id = ${position.txId}::xid8, seq = ${position.seq}, updated_at = now()
+            WHERE name = ${definition.name} AND (tx_id, seq) < (${position.txId}::xid8, ${position.seq})`);
+        });
+      }
     },
     async seek(position: LogPosition) {
+      passed = undefined;
       await ensureOffsetRow();
       await db.execute(sql`
         UPDATE consumer_offsets SET tx_id = ${position.txId}::xid8, seq = ${position.seq}, updated_at = now()
@@ -146,7 +186,9 @@ export function createConsumer(
         db,
         sql`SELECT tx_id::text AS tx_id, seq FROM consumer_offsets WHERE name = ${definition.name}`,
       );
-      return row ? { txId: row.tx_id, seq: Number(row.seq) } : { txId: '0', seq: 0 };
+      const durable = row ? { txId: row.tx_id, seq: Number(row.seq) } : { txId: '0', seq: 0 };
+      // Events passed in memory count as taken: the consumer has nothing left to do for them.
+      return passed && (BigInt(passed.txId) > BigInt(durable.txId) || (passed.txId === durable.txId && passed.seq > durable.seq)) ? passed : durable;
     },
   };
 }

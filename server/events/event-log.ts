@@ -145,13 +145,17 @@ export function rowWithEvent<Values extends Record<string, unknown>, Row, Raw = 
  * for), reads its offset and the batch after it, in one round trip instead of three. No rows when
  * another process holds the lock or nothing is new.
  */
-const consumerBatchQuery = compiledQuery<{ name: string; lockKey: string; limit: number }, EventRow>(
+const consumerBatchQuery = compiledQuery<{ name: string; lockKey: string; limit: number; afterTx: string | null; afterSeq: number | null }, EventRow>(
   () => sql`
-      WITH claim AS (
-        SELECT o.tx_id, o.seq
+      WITH offset_row AS (
+        SELECT o.tx_id, o.seq, (${sql.placeholder('afterTx')}::xid8, ${sql.placeholder('afterSeq')}::bigint) > (o.tx_id, o.seq) AS behind
         FROM (SELECT pg_try_advisory_xact_lock(hashtext(${sql.placeholder('lockKey')})) AS locked) l
         JOIN consumer_offsets o ON o.name = ${sql.placeholder('name')}
-        WHERE l.locked)
+        WHERE l.locked),
+      claim AS (
+        SELECT CASE WHEN behind THEN ${sql.placeholder('afterTx')}::xid8 ELSE tx_id END AS tx_id,
+               CASE WHEN behind THEN ${sql.placeholder('afterSeq')}::bigint ELSE seq END AS seq
+        FROM offset_row)
       SELECT e.seq, e.tx_id::text AS tx_id, e.id, e.type, e.entity_type, e.entity_id, e.actor_type, e.actor_id, e.actor_name,
              e.location_id, e.department_id, e.employee_id, e.user_id, e.payload, e.occurred_at
       FROM claim, events e
@@ -246,9 +250,13 @@ export function createEventLog({ db }: { db: Db }) {
     return rows.map(toStoredEvent);
   }
 
-  /** A consumer's next batch, under its lock (see `consumerBatchQuery`); empty when locked elsewhere or caught up. */
-  async function readForConsumer(tx: Tx, name: string, limit: number): Promise<StoredEvent[]> {
-    const rows = await consumerBatchQuery(tx, { name, lockKey: `consumer:${name}`, limit });
+  /**
+   * A consumer's next batch, under its lock (see `consumerBatchQuery`): after its durable offset, or
+   * after `passed` when that is further (events this process read and had nothing to do for). Empty
+   * when another process holds the lock or nothing is new.
+   */
+  async function readForConsumer(tx: Tx, name: string, limit: number, passed?: LogPosition): Promise<StoredEvent[]> {
+    const rows = await consumerBatchQuery(tx, { name, lockKey: `consumer:${name}`, limit, afterTx: passed?.txId ?? null, afterSeq: passed?.seq ?? null });
     return rows.map(toStoredEvent);
   }
 

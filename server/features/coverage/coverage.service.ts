@@ -334,7 +334,10 @@ export function createCoverageService({ db, events, clock, log, schedule, missed
     async handle(tx, batch) {
       const nowMs = clock.now().getTime();
       const affected = batch.flatMap((e) => affectedBy(e, nowMs));
-      if (affected.length) await recompute(tx, affected, nowMs);
+      // A batch that touches no hour (sign-ins, schedule requests...) writes nothing.
+      if (affected.length === 0) return false;
+      await recompute(tx, affected, nowMs);
+      return true;
     },
   };
 

@@ -32,11 +32,13 @@ export function headcountDelta(batch: StoredEvent[]): Delta {
 export const orgHeadcountConsumer: ConsumerDefinition = {
   name: 'org-headcount',
   async handle(tx: Tx, batch: StoredEvent[]) {
-    for (const [key, by] of headcountDelta(batch)) {
+    const delta = headcountDelta(batch);
+    for (const [key, by] of delta) {
       const [locationId, departmentId] = key.split('|');
       await tx.execute(sql`
         INSERT INTO org_headcount (location_id, department_id, active) VALUES (${locationId}, ${departmentId}, ${by})
         ON CONFLICT (location_id, department_id) DO UPDATE SET active = org_headcount.active + EXCLUDED.active`);
     }
+    return delta.size > 0;
   },
 };
