@@ -158,11 +158,15 @@ const consumerBatchQuery = compiledQuery<{ name: string; lockKey: string; limit:
         FROM offset_row)
       SELECT e.seq, e.tx_id::text AS tx_id, e.id, e.type, e.entity_type, e.entity_id, e.actor_type, e.actor_id, e.actor_name,
              e.location_id, e.department_id, e.employee_id, e.user_id, e.payload, e.occurred_at
-      FROM claim, events e
-      WHERE (e.tx_id, e.seq) > (claim.tx_id, claim.seq)
-        AND e.tx_id < pg_snapshot_xmin(pg_current_snapshot())
-      ORDER BY e.tx_id, e.seq
-      LIMIT ${sql.placeholder('limit')}`,
+      FROM claim CROSS JOIN LATERAL (
+        -- LATERAL: the claimed position becomes the index condition. As a plain join it is a filter,
+        -- and PostgreSQL scans the whole log on every step.
+        SELECT * FROM events e
+        WHERE (e.tx_id, e.seq) > (claim.tx_id, claim.seq)
+          AND e.tx_id < pg_snapshot_xmin(pg_current_snapshot())
+        ORDER BY e.tx_id, e.seq
+        LIMIT ${sql.placeholder('limit')}) e
+      ORDER BY e.tx_id, e.seq`,
 );
 
 export function createEventLog({ db }: { db: Db }) {
