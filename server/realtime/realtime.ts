@@ -199,8 +199,9 @@ export function createRealtime({ httpServer, auth, events, tail, log, onSocketCo
   function deliver(batch: StoredEvent[]) {
     for (const event of batch) {
       for (const channel of channelsOf(event)) {
-        // Everyone in a broadcast channel may see all of it: one encoding for all its sockets.
-        if (isBroadcastChannel(channel)) io.to(channel).emit('event', { ...toLogEvent(event), channel });
+        // Everyone in a broadcast channel may see all of it: one encoding for all its sockets (and
+        // none for a room nobody is in: socket.io would encode the packet anyway).
+        if (isBroadcastChannel(channel) && (rooms.get(channel)?.size ?? 0) > 0) io.to(channel).emit('event', { ...toLogEvent(event), channel });
         // Subscribers who may see only part of the channel get what is theirs, one by one.
         for (const socket of subscribers.get(channel) ?? []) emit(socket, channel, event);
       }
@@ -224,6 +225,7 @@ export function createRealtime({ httpServer, auth, events, tail, log, onSocketCo
     }
   }
 
+  const rooms = io.of('/').adapter.rooms;
   const unsubscribe = tail.subscribe(deliver);
 
   return {

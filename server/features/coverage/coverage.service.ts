@@ -205,8 +205,8 @@ export function createCoverageService({ db, events, clock, log, schedule, missed
         scheduled: span.staffedOnly ? [] : shifts.filter((s) => s.locationId === locationId && s.startMs < to && s.endMs > from),
         staffed: workedIntervals(
           worked.map((w) => ({
-            clockInMs: w.clockInAt.getTime(),
-            clockOutMs: w.clockOutAt?.getTime() ?? null,
+            clockInMs: w.clockInMs,
+            clockOutMs: w.clockOutMs,
             breaks: w.breaks.map((b) => ({ startMs: Date.parse(b.start), endMs: b.end ? Date.parse(b.end) : null })),
           })),
           nowMs,
