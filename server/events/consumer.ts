@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import { queryRows, type Db, type Tx } from '../db/client.ts';
-import type { EventLog, LogPosition, StoredEvent } from './event-log.ts';
+import { consumerLockKey, isAfter, type EventLog, type LogPosition, type StoredEvent } from './event-log.ts';
 
 export interface ConsumerDefinition {
   /** Stable name: the key of the durable offset. Renaming it replays the whole log. */
@@ -78,10 +78,11 @@ export function createConsumer(
   let passed: LogPosition | undefined;
   let lastWrittenAt = Date.now();
 
-  async function writeOffset(executor: Db | Tx, position: LogPosition) {
-    await executor.execute(sql`
+  /** Under the consumer's lock; never backwards (at stop, another process may have gone further). */
+  async function writeOffset(tx: Tx, position: LogPosition) {
+    await tx.execute(sql`
       UPDATE consumer_offsets SET tx_id = ${position.txId}::xid8, seq = ${position.seq}, updated_at = now()
-      WHERE name = ${definition.name}`);
+      WHERE name = ${definition.name} AND (tx_id, seq) < (${position.txId}::xid8, ${position.seq})`);
     lastWrittenAt = Date.now();
   }
 
@@ -165,12 +166,8 @@ export function createConsumer(
         const position = passed;
         passed = undefined;
         await db.transaction(async (tx) => {
-          // Under the consumer's lock, and never backwards: another process may have gone further.
-          const [lock] = await queryRows<{ locked: boolean }>(tx, sql`SELECT pg_try_advisory_xact_lock(hashtext(${`consumer:${definition.name}`})) AS locked`);
-          if (!lock?.locked) return;
-          await tx.execute(sql`
-            UPDATE consumer_offsets SET tx_id = ${position.txId}::xid8, seq = ${position.seq}, updated_at = now()
-            WHERE name = ${definition.name} AND (tx_id, seq) < (${position.txId}::xid8, ${position.seq})`);
+          const [lock] = await queryRows<{ locked: boolean }>(tx, sql`SELECT pg_try_advisory_xact_lock(hashtext(${consumerLockKey(definition.name)})) AS locked`);
+          if (lock?.locked) await writeOffset(tx, position);
         });
       }
     },
@@ -188,7 +185,7 @@ export function createConsumer(
       );
       const durable = row ? { txId: row.tx_id, seq: Number(row.seq) } : { txId: '0', seq: 0 };
       // Events passed in memory count as taken: the consumer has nothing left to do for them.
-      return passed && (BigInt(passed.txId) > BigInt(durable.txId) || (passed.txId === durable.txId && passed.seq > durable.seq)) ? passed : durable;
+      return passed && isAfter(passed, durable) ? passed : durable;
     },
   };
 }

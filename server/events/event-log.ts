@@ -10,6 +10,14 @@ export interface LogPosition {
   seq: number;
 }
 export const logStart: LogPosition = { txId: '0', seq: 0 };
+/** Whether `a` comes after `b` in log order. */
+export const isAfter = (a: LogPosition, b: LogPosition) => {
+  const ta = BigInt(a.txId);
+  const tb = BigInt(b.txId);
+  return ta > tb || (ta === tb && a.seq > b.seq);
+};
+/** The advisory lock a consumer's steps try-lock, and whatever else writes its effects waits for. */
+export const consumerLockKey = (name: string) => `consumer:${name}`;
 
 /** The part of the organisation an event concerns; drives channel fan-out and scoped reads. */
 export interface EventScope {
@@ -260,7 +268,7 @@ export function createEventLog({ db }: { db: Db }) {
    * when another process holds the lock or nothing is new.
    */
   async function readForConsumer(tx: Tx, name: string, limit: number, passed?: LogPosition): Promise<StoredEvent[]> {
-    const rows = await consumerBatchQuery(tx, { name, lockKey: `consumer:${name}`, limit, afterTx: passed?.txId ?? null, afterSeq: passed?.seq ?? null });
+    const rows = await consumerBatchQuery(tx, { name, lockKey: consumerLockKey(name), limit, afterTx: passed?.txId ?? null, afterSeq: passed?.seq ?? null });
     return rows.map(toStoredEvent);
   }
 

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { Server, type Socket } from 'socket.io';
 import { subscribeRequest, type Channel, type ClientToServerEvents, type ServerToClientEvents } from '../../contract/events.ts';
 import type { AuthService } from '../features/auth/auth.service.ts';
-import { logStart, toLogEvent, type EventLog, type LogPosition, type StoredEvent } from '../events/event-log.ts';
+import { isAfter, logStart, toLogEvent, type EventLog, type LogPosition, type StoredEvent } from '../events/event-log.ts';
 import type { LogTail } from '../events/log-tail.ts';
 import { AppError } from '../lib/app-error.ts';
 import type { Principal } from '../lib/principal.ts';
@@ -26,11 +26,6 @@ const MAX_REPLAY = 5_000;
 const MAX_REPLAY_SCAN = 20_000;
 const REPLAY_BATCH = 1_000;
 
-const after = (a: LogPosition, b: LogPosition) => {
-  const ta = BigInt(a.txId);
-  const tb = BigInt(b.txId);
-  return ta > tb || (ta === tb && a.seq > b.seq);
-};
 
 export interface RealtimeDeps {
   httpServer: HttpServer;
@@ -90,7 +85,7 @@ export function createRealtime({ httpServer, auth, events, tail, log, onSocketCo
       const batch = await events.readAfter(position, REPLAY_BATCH);
       scanned += batch.length;
       for (const event of batch) {
-        if (after(event, upTo)) return sent;
+        if (isAfter(event, upTo)) return sent;
         // Count only what this principal may see: `replayed` is what the client actually receives.
         if (channelsOf(event).includes(channel) && canSee(socket.data.principal, channel, event)) {
           if (++sent > MAX_REPLAY) throw new AppError('CONFLICT', 'Too many missed events to replay; reload instead');

@@ -1,6 +1,6 @@
 import { and, asc, eq, gt, gte, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import { compiledQuery, queryRows, type DbOrTx } from '../../db/client.ts';
-import type { LogPosition } from '../../events/event-log.ts';
+import { consumerLockKey, type LogPosition } from '../../events/event-log.ts';
 import { coverageHourly, demandOverrides, demandWeekly, employees, locations, workShifts, type WorkBreak } from '../../db/schema.ts';
 import type { CoverageHour, Demand } from './coverage-engine.ts';
 
@@ -123,14 +123,6 @@ export function findOpenShifts(db: DbOrTx, locationIds: string[]) {
     .where(and(isNull(workShifts.clockOutAt), inArray(workShifts.locationId, locationIds.length ? locationIds : ['00000000-0000-0000-0000-000000000000'])));
 }
 
-export function findRows(db: DbOrTx, locationId: string, from: Date, to: Date) {
-  return db
-    .select()
-    .from(coverageHourly)
-    .where(and(eq(coverageHourly.locationId, locationId), gte(coverageHourly.hourEnd, new Date(from.getTime() + 1)), lt(coverageHourly.hourStart, to)))
-    .orderBy(asc(coverageHourly.hourStart));
-}
-
 export async function deleteRows(db: DbOrTx, locationId: string, hourStarts: Date[]) {
   if (hourStarts.length === 0) return;
   await db.delete(coverageHourly).where(and(eq(coverageHourly.locationId, locationId), inArray(coverageHourly.hourStart, hourStarts)));
@@ -163,7 +155,7 @@ export async function findOldestProvisionalHour(db: DbOrTx, from: Date, now: Dat
  * overwrites the consumer's fresher rows. Takes no transaction id.
  */
 export async function lockConsumer(db: DbOrTx, consumerName: string) {
-  await db.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${`consumer:${consumerName}`}))`);
+  await db.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${consumerLockKey(consumerName)}))`);
 }
 
 /**

@@ -371,7 +371,7 @@ export function createCoverageService({ db, events, clock, log, schedule, missed
       const location = await requireLocation(principal, q.locationId);
       const from = Temporal.PlainDate.from(q.from).toZonedDateTime(location.timezone).epochMilliseconds;
       const to = Temporal.PlainDate.from(q.to).add({ days: 1 }).toZonedDateTime(location.timezone).epochMilliseconds;
-      const rows = await repo.findRows(db, q.locationId, new Date(from), new Date(to));
+      const rows = await repo.findRowsIn(db, [{ locationId: q.locationId, from: new Date(from), to: new Date(to) }]);
       return {
         locationId: q.locationId,
         timezone: location.timezone,
@@ -426,7 +426,7 @@ export function createCoverageService({ db, events, clock, log, schedule, missed
       const visibleIds = (ids: Iterable<string>) => [...new Set(ids)].filter(visible);
 
       // Under- and overstaffed hours: today so far, and the next 24 hours by the schedule.
-      const rows = await repo.findRows(db, location.id, new Date(dayStart), new Date(nowMs + DAY));
+      const rows = await repo.findRowsIn(db, [{ locationId: location.id, from: new Date(dayStart), to: new Date(nowMs + DAY) }]);
       for (const r of rows) {
         if (r.status === 'ok') continue;
         const start = r.hourStart.getTime();

@@ -13,9 +13,10 @@ export type WorkShiftRow = typeof workShifts.$inferSelect;
  * shifts does this first: writers of one employee queue here, and the live path, which reads the
  * version and writes only if it is unchanged, sees that something moved.
  */
-const takeClock = (employeeId: SQL) => sql`
+const takeClock = (employeeId: SQL, onlyAtVersion?: ReturnType<typeof sql.placeholder>) => sql`
   INSERT INTO employee_clocks (employee_id, version) SELECT ${employeeId}, 1
   ON CONFLICT (employee_id) DO UPDATE SET version = employee_clocks.version + 1
+  ${onlyAtVersion ? sql`WHERE ${onlyAtVersion}::bigint IS NULL OR employee_clocks.version = ${onlyAtVersion}::bigint` : sql``}
   RETURNING employee_id`;
 
 export async function lockEmployeeClock(tx: DbOrTx, employeeId: string) {
@@ -181,11 +182,7 @@ export type LiveShiftChange =
 
 const writeLivePunchQuery = withEvent<Record<string, unknown>, { taken: number; inserted: number }>(
   (logged) => sql`
-    WITH taken AS (
-      INSERT INTO employee_clocks (employee_id, version) VALUES (${sql.placeholder('employeeId')}::uuid, 1)
-      ON CONFLICT (employee_id) DO UPDATE SET version = employee_clocks.version + 1
-      WHERE ${sql.placeholder('version')}::bigint IS NULL OR employee_clocks.version = ${sql.placeholder('version')}::bigint
-      RETURNING employee_id),
+    WITH taken AS (${takeClock(sql`${sql.placeholder('employeeId')}::uuid`, sql.placeholder('version'))}),
     punch AS (
       INSERT INTO punches (id, employee_id, location_id, kind, at, source, request_hash, recorded_at, recorded_by, state)
       SELECT ${sql.placeholder('id')}::uuid, taken.employee_id, ${sql.placeholder('locationId')}::uuid, ${sql.placeholder('kind')},
@@ -209,6 +206,13 @@ const writeLivePunchQuery = withEvent<Record<string, unknown>, { taken: number; 
 );
 
 export type LivePunchOutcome = 'written' | 'clock-moved' | 'id-taken';
+export type LivePunchStatement = typeof writeLivePunchQuery;
+type LivePunchRows = { taken: number; inserted: number }[];
+/**
+ * Runs the statement with its event: `events.appendWith` in a transaction, `events.writeWith` outside;
+ * `logged` tells them whether the event was written (only with the punch).
+ */
+export type RunWithEvent = (statement: LivePunchStatement, values: Record<string, unknown>, logged: (rows: LivePunchRows) => boolean) => Promise<LivePunchRows>;
 
 /**
  * A live punch that appends to the timeline, in one statement: takes the employee's clock, then the
@@ -217,10 +221,6 @@ export type LivePunchOutcome = 'written' | 'clock-moved' | 'id-taken';
  * clock is taken only if its version is still the one read with the state, else nothing is written
  * ('clock-moved'). Without it the caller holds the clock already (the slow path's transaction).
  */
-export type LivePunchStatement = typeof writeLivePunchQuery;
-/** Runs the statement with its event: `events.appendWith` in a transaction, `events.writeWith` outside. */
-export type RunWithEvent = (statement: LivePunchStatement, values: Record<string, unknown>) => Promise<{ taken: number; inserted: number }[]>;
-
 export async function writeLivePunch(run: RunWithEvent, punch: PunchRow, shift: LiveShiftChange, version: number | null): Promise<LivePunchOutcome> {
   const [row] = await run(writeLivePunchQuery, {
     version,
@@ -238,7 +238,7 @@ export async function writeLivePunch(run: RunWithEvent, punch: PunchRow, shift: 
     breaks: shift.kind === 'update' ? JSON.stringify(shift.breaks) : null,
     clockOutAt: shift.kind === 'update' ? (shift.clockOutAt?.toISOString() ?? null) : null,
     clockOutPunchId: shift.kind === 'update' ? shift.clockOutPunchId : null,
-  });
+  }, (rows) => rows[0]!.inserted > 0);
   return row!.taken === 0 ? 'clock-moved' : row!.inserted === 0 ? 'id-taken' : 'written';
 }
 

@@ -198,7 +198,7 @@ export function createTimeclockService(deps: TimeclockDeps) {
         const { shift } = change;
         if (liveEvent) {
           // The punch, its shift change and its event in one statement (the clock is ours already).
-          const run: repo.RunWithEvent = (statement, values) => events.appendWith(tx, statement, values, liveEvent, (rows) => rows[0]!.inserted > 0);
+          const run: repo.RunWithEvent = (statement, values, logged) => events.appendWith(tx, statement, values, liveEvent, logged);
           if ((await repo.writeLivePunch(run, punch, shift, null)) !== 'written') throw idReused(punch.id);
           return { state: 'placed', alsoPlaced: [], logged: true };
         }
@@ -258,6 +258,8 @@ export function createTimeclockService(deps: TimeclockDeps) {
     }
   }
 
+  /** The clock state of an employee or location that does not exist: `admit` refuses before it is read. */
+  const noClockState = { existing: undefined, latest: undefined, open: undefined, lock: undefined };
   type FoundEmployee = NonNullable<Awaited<ReturnType<typeof repo.lockClockAndFindEmployee>>>;
   type ClockStateRead = Awaited<ReturnType<typeof repo.readClockState>>;
   type Admitted =
@@ -335,7 +337,7 @@ export function createTimeclockService(deps: TimeclockDeps) {
    */
   async function recordLivePunch(principal: Principal, input: c.ClockEventCreate, source: string, now: number, at: number) {
     const read = await repo.readLiveClock(db, { punchId: input.id, employeeId: input.employeeId, locationId: input.locationId, atMs: at });
-    const admitted = admit(principal, input, source, read, read ?? { existing: undefined, lock: undefined }, { now, at, allowOld: false });
+    const admitted = admit(principal, input, source, read, read ?? noClockState, { now, at, allowOld: false });
     if (admitted.replay) return admitted.replay;
     const { punch, recorded } = admitted;
     const { latest, open, version } = read!;
@@ -343,7 +345,7 @@ export function createTimeclockService(deps: TimeclockDeps) {
     const change = liveChange(punch, open);
     if ('error' in change) throw change.error;
     const event = recorded('placed');
-    const outcome = await repo.writeLivePunch((statement, values) => events.writeWith(statement, values, event, (rows) => rows[0]!.inserted > 0), punch, change.shift, version);
+    const outcome = await repo.writeLivePunch((statement, values, logged) => events.writeWith(statement, values, event, logged), punch, change.shift, version);
     return outcome === 'written' ? { created: true as const, event: toClockEvent(punch) } : undefined;
   }
 
@@ -367,7 +369,7 @@ export function createTimeclockService(deps: TimeclockDeps) {
       const location = found?.location;
       const state = found?.employee && location
         ? await repo.readClockState(tx, { punchId: input.id, employeeId: found.employee.id, locationId: location.id, date: localDate(location.timezone, at) })
-        : { existing: undefined, latest: undefined, open: undefined, lock: undefined };
+        : noClockState;
       const admitted = admit(principal, input, source, found, state, { now, at, allowOld });
       if (admitted.replay) return admitted.replay;
       const { punch, employee, recorded } = admitted;

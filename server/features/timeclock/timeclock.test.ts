@@ -3,7 +3,9 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../db/client.ts';
 import { ADMIN, createTestApp, manualClock, seedSmallOrg, type TestApp } from '../../testing/test-app.ts';
+import { systemActor } from '../../events/event-log.ts';
 import { csvCell } from './timeclock.service.ts';
+import * as repo from './timeclock.repository.ts';
 
 // Monday 2026-03-02 09:00 in London (UTC+0 in winter).
 const clock = manualClock(new Date('2026-03-02T09:00:00Z'));
@@ -107,6 +109,32 @@ describe('punches', () => {
     expect(stored).toEqual({ outs: 1, open: 0, closedBy: outs.find((r) => r.status === 201)!.body.id });
     // Back on shift, as the tests below expect.
     expect((await punch(t.adminToken, { id: randomUUID(), employeeId: org.colleague.id, kind: 'clock_in' })).status).toBe(201);
+  });
+
+  it('a live write whose clock moved since its read (another write for the person committed) writes nothing', async () => {
+    const person = await t.call(t.adminToken, { method: 'POST', url: api('/employees'), payload: { name: 'Vera Version', departmentId: org.packing.id, locationId: org.location.id } });
+    const at = clock.now();
+    const row = (id: string) => ({
+      id, employeeId: person.body.id, locationId: org.location.id, kind: 'clock_in' as const, at, source: 'web', requestHash: 'h', recordedAt: at,
+      recordedBy: 'Test', correctionOf: null, supersededBy: null, reason: null, state: 'placed' as const,
+    });
+    const event = (id: string) => ({ type: 'clock_event.recorded', entity: { type: 'clock_event', id }, actor: systemActor, payload: {}, scope: { employeeId: person.body.id } });
+    const write = (id: string, version: number) =>
+      repo.writeLivePunch((statement, values, logged) => t.wf.events.writeWith(statement, values, event(id), logged), row(id), { kind: 'open' }, version);
+    const stored = async (id: string) =>
+      (await queryRows<{ n: number }>(t.database.db, sql`SELECT (SELECT count(*) FROM punches WHERE id = ${id}) + (SELECT count(*) FROM events WHERE entity_id = ${id}) AS n`))[0]!.n;
+
+    const first = randomUUID();
+    const read = await repo.readLiveClock(t.database.db, { punchId: first, employeeId: person.body.id, locationId: undefined, atMs: at.getTime() });
+    // A slow-path writer (a late punch, a correction) takes the clock and commits in between.
+    await t.database.db.transaction((tx) => repo.lockEmployeeClock(tx, person.body.id));
+    expect(await write(first, read!.version)).toBe('clock-moved');
+    expect(Number(await stored(first))).toBe(0);
+
+    const again = await repo.readLiveClock(t.database.db, { punchId: first, employeeId: person.body.id, locationId: undefined, atMs: at.getTime() });
+    expect(again!.version).toBe(read!.version + 1);
+    expect(await write(first, again!.version)).toBe('written');
+    expect(Number(await stored(first))).toBe(2);
   });
 
   it('the database itself refuses a second open shift', async () => {
