@@ -2,7 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import cookie from '@fastify/cookie';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
-import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import type { Database } from './db/client.ts';
@@ -24,13 +24,13 @@ import { createMetrics, metricsPlugin, type Metrics } from './plugins/metrics.ts
 import { openapiPlugin } from './plugins/openapi.ts';
 import { operationsPlugin } from './plugins/operations.ts';
 import { webPlugin } from './plugins/web.ts';
+import { responseSerializerCompiler } from './plugins/response-serializer.ts';
 import { securityHeadersPlugin } from './plugins/security-headers.ts';
 import { createRealtime, type Realtime } from './realtime/realtime.ts';
 import { scheduleRoutes } from './features/schedule/schedule.routes.ts';
 import { createScheduleService, type ScheduleService } from './features/schedule/schedule.service.ts';
 import { timeclockRoutes } from './features/timeclock/timeclock.routes.ts';
 import { createTimeclockService, type TimeclockService } from './features/timeclock/timeclock.service.ts';
-import multipart from '@fastify/multipart';
 import { coverageRoutes } from './features/coverage/coverage.routes.ts';
 import { createCoverageService, type CoverageService } from './features/coverage/coverage.service.ts';
 
@@ -48,6 +48,8 @@ export interface AppDeps {
   runConsumers?: boolean;
   /** Serve the built web app from dist/web when present. */
   serveWeb?: boolean;
+  /** Check every response against its zod schema before sending it (the tests do; see response-serializer.ts). */
+  checkResponses?: boolean;
 }
 
 /** What the running app holds, for main.ts, the demo generator and tests. */
@@ -96,7 +98,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // preflight) is refused with 415 rather than parsed into a string.
   app.removeContentTypeParser('text/plain');
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  app.setSerializerCompiler(responseSerializerCompiler({ checkWithZod: deps.checkResponses ?? false }));
 
   const metrics = createMetrics();
   const events = createEventLog({ db });
@@ -127,12 +129,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(errorsPlugin);
   await app.register(securityHeadersPlugin);
   await app.register(cookie);
-  await app.register(multipart, { limits: { fileSize: 10 * 1024 * 1024, files: 1 } });
   await app.register(metricsPlugin, { metrics });
-  app.addHook('onResponse', (request, reply, done) => {
-    if (reply.elapsedTime > 1_000) request.log.warn({ url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'slow request');
-    done();
-  });
   await app.register(openapiPlugin);
   await app.register(authPlugin, { auth });
   await app.register(operationsPlugin, { database, metrics, consumers });

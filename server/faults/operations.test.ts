@@ -97,15 +97,20 @@ describe('operations endpoints', () => {
 });
 
 describe('HTTP hardening', () => {
-  it('sets helmet security headers on API responses', async () => {
+  it('sets the OWASP REST security headers on API responses and helmet\'s full set on everything else', async () => {
     const res = await t.call(t.adminToken, { method: 'GET', url: '/api/v1/locations' });
     expect(res.status).toBe(200);
     expect(res.headers['x-content-type-options']).toBe('nosniff');
-    expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
+    expect(res.headers['x-frame-options']).toBe('DENY');
     expect(res.headers['strict-transport-security']).toMatch(/max-age=\d+/);
     expect(res.headers['referrer-policy']).toBe('no-referrer');
-    expect(String(res.headers['content-security-policy'])).toContain("default-src 'self'");
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(String(res.headers['content-security-policy'])).toBe("default-src 'none'; frame-ancestors 'none'");
     expect(res.headers['x-powered-by']).toBeUndefined();
+    const page = await t.app.inject({ method: 'GET', url: '/healthz' });
+    expect(page.headers['x-frame-options']).toBe('SAMEORIGIN');
+    expect(String(page.headers['content-security-policy'])).toContain("default-src 'self'");
+    expect(page.headers['cross-origin-opener-policy']).toBe('same-origin');
     // Errors get them too.
     const denied = await t.call(undefined, { method: 'GET', url: '/api/v1/locations' });
     expect(denied.status).toBe(401);

@@ -55,10 +55,7 @@ export const authPlugin = fp(async (app: FastifyInstance, { auth }: { auth: Auth
     }
   });
 
-  app.addHook('onRequest', async (request) => {
-    const access = request.routeOptions.config?.access;
-    if (!access || access === 'public') return;
-    const principal = await authenticate(auth, bearerOrKey(request));
+  function admit(request: FastifyRequest, access: Exclude<RouteAccess, 'public'>, principal: Principal) {
     if (principal.kind === 'api_key') {
       if (access.users) throw new AppError('FORBIDDEN', 'API keys cannot use this endpoint; sign in as a person');
       if (!hasScope(principal, access.area, access.level)) {
@@ -66,5 +63,33 @@ export const authPlugin = fp(async (app: FastifyInstance, { auth }: { auth: Auth
       }
     }
     request.principal = principal;
+  }
+
+  // A callback hook: a caller this process already knows (almost every request) is admitted without
+  // a promise; the others are verified asynchronously.
+  app.addHook('onRequest', (request, _reply, done) => {
+    const access = request.routeOptions.config?.access;
+    if (!access || access === 'public') return done();
+    const credentials = bearerOrKey(request);
+    try {
+      const known = auth.knownPrincipal(credentials);
+      if (known) {
+        admit(request, access, known);
+        return done();
+      }
+    } catch (err) {
+      return done(err as Error);
+    }
+    authenticate(auth, credentials).then(
+      (principal) => {
+        try {
+          admit(request, access, principal);
+        } catch (err) {
+          return done(err as Error);
+        }
+        done();
+      },
+      (err: Error) => done(err),
+    );
   });
 });

@@ -29,11 +29,31 @@ export function securityHeaders(): Record<string, string> {
   return headers;
 }
 
+/**
+ * JSON API responses are never rendered as documents, so most of helmet's set (CSP sources, DNS
+ * prefetch, download options, cross-domain policies) says nothing for them. They get the set OWASP's
+ * REST Security Cheat Sheet recommends for APIs instead: no sniffing, no framing, no caching of
+ * personal data, HSTS. Six headers rather than twelve: each one is validated and written on every response.
+ */
+export function apiSecurityHeaders(): Record<string, string> {
+  const all = securityHeaders();
+  return {
+    'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+    'x-content-type-options': 'nosniff',
+    'x-frame-options': 'DENY',
+    'strict-transport-security': all['strict-transport-security']!,
+    'referrer-policy': all['referrer-policy']!,
+    'cache-control': 'no-store',
+  };
+}
+
 export const securityHeadersPlugin = fp(async (app: FastifyInstance) => {
   const headers = securityHeaders();
+  const api = apiSecurityHeaders();
   const { 'content-security-policy': _csp, ...withoutCsp } = headers;
   app.addHook('onRequest', (request, reply, done) => {
-    reply.headers(request.url.startsWith('/docs') ? withoutCsp : headers);
+    const url = request.url;
+    reply.headers(url.startsWith('/api/') ? api : url.startsWith('/docs') ? withoutCsp : headers);
     done();
   });
 });

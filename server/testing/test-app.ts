@@ -85,6 +85,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     clock: options.clock,
     rateLimits: options.rateLimits ?? memoryRateLimitStore(() => clock.now().getTime()),
     runConsumers: options.runConsumers ?? false,
+    checkResponses: true,
   });
   await app.ready();
   await app.workfloor.auth.ensureAdmin(ADMIN.email, ADMIN.password);

@@ -39,6 +39,15 @@ type CachedUser = Omit<UserPrincipal, 'sessionId'> & { active: boolean };
  * are cached, and the log tail (`applyEvents`) drops cache entries when a user, department, session or
  * key changes, in every process. This process's own changes are applied at once, not on the next poll.
  */
+interface VerifiedToken {
+  sub: string;
+  sid: string;
+  expMs: number;
+  /** The principal last answered for this token, and the cached user it was made from. */
+  principal?: UserPrincipal;
+  principalOf?: CachedUser;
+}
+
 export function createAuthService({ db, events, clock, log, secret, rateLimits }: AuthDeps) {
   // A KeyObject made once: jose would otherwise import raw bytes into WebCrypto on every request.
   const accessKey = createSecretKey(createHmac('sha256', secret).update('workfloor access tokens v1').digest());
@@ -46,7 +55,7 @@ export function createAuthService({ db, events, clock, log, secret, rateLimits }
    * Tokens whose signature and claims were already verified, until they expire: verifying is pure, so
    * its result can be kept. Revocation, expiry and the user's state are still checked on every request.
    */
-  const verifiedTokens = new Map<string, { sub: string; sid: string; expMs: number }>();
+  const verifiedTokens = new Map<string, VerifiedToken>();
   const userCache = new Map<string, CachedUser>();
   const apiKeyCache = new Map<string, ApiKeyPrincipal & { hash: string }>();
   /** Session family id -> when it was revoked; kept while an access token of it could still be valid. */
@@ -60,6 +69,15 @@ export function createAuthService({ db, events, clock, log, secret, rateLimits }
   const invalidate = () => {
     cacheGeneration++;
   };
+
+  /** A verified token is still refused once it expires or its session family is revoked. */
+  function checkClaims(token: string, claims: VerifiedToken) {
+    if (claims.expMs <= clock.now().getTime()) {
+      verifiedTokens.delete(token);
+      throw new AppError('TOKEN_EXPIRED', 'The access token has expired');
+    }
+    if (revokedSessions.has(claims.sid)) throw new AppError('TOKEN_INVALID', 'This session has ended');
+  }
 
   function forgetExpiredRevocations() {
     const cutoff = clock.now().getTime() - ACCESS_TOKEN_TTL_S * 1000;
@@ -246,13 +264,26 @@ export function createAuthService({ db, events, clock, log, secret, rateLimits }
       revokeLocally([familyId]);
     },
 
+    /**
+     * The principal of a token or key this process has already checked and whose user or key is
+     * cached, without a promise: most requests are answered here. Undefined when the signature, the
+     * database or both must be consulted (`authenticateAccessToken`, `authenticateApiKey`); throws
+     * when the cache already knows the answer is no (expired, session ended).
+     */
+    knownPrincipal(credentials: { token?: string; apiKey?: string }): Principal | undefined {
+      if (credentials.apiKey) return apiKeyCache.get(sha256(credentials.apiKey));
+      const claims = credentials.token ? verifiedTokens.get(credentials.token) : undefined;
+      if (!claims) return undefined;
+      checkClaims(credentials.token!, claims);
+      // The principal made for this token stays valid while its user's cache entry is the same object
+      // (any change to the user replaces or drops the entry).
+      return claims.principal && claims.principalOf === userCache.get(claims.sub) ? claims.principal : undefined;
+    },
+
     async authenticateAccessToken(token: string): Promise<UserPrincipal> {
       let claims = verifiedTokens.get(token);
-      if (claims && claims.expMs <= clock.now().getTime()) {
-        verifiedTokens.delete(token);
-        throw new AppError('TOKEN_EXPIRED', 'The access token has expired');
-      }
-      if (!claims) {
+      if (claims) checkClaims(token, claims);
+      else {
         let payload;
         try {
           ({ payload } = await jwtVerify(token, accessKey, {
@@ -271,12 +302,16 @@ export function createAuthService({ db, events, clock, log, secret, rateLimits }
         claims = { sub: payload.sub, sid: payload.sid, expMs: payload.exp! * 1000 };
         if (verifiedTokens.size >= 20_000) verifiedTokens.clear();
         verifiedTokens.set(token, claims);
+        checkClaims(token, claims);
       }
-      if (revokedSessions.has(claims.sid)) throw new AppError('TOKEN_INVALID', 'This session has ended');
+      if (claims.principal && claims.principalOf === userCache.get(claims.sub)) return claims.principal;
       const user = await loadUser(claims.sub);
       if (!user?.active) throw new AppError('TOKEN_INVALID', 'This account is not active');
-      const { active: _active, ...principal } = user;
-      return { ...principal, sessionId: claims.sid };
+      const { active: _active, ...rest } = user;
+      const principal = { ...rest, sessionId: claims.sid };
+      claims.principal = principal;
+      claims.principalOf = user;
+      return principal;
     },
 
     async authenticateApiKey(key: string): Promise<ApiKeyPrincipal> {

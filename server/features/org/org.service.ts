@@ -104,13 +104,16 @@ export function createOrgService({ db, events, auth }: OrgDeps) {
    * Locations are few and read on almost every request (zones, names): kept in memory, and dropped
    * when the log says one changed (this process's writes and others', through the log tail).
    */
-  let locationCache: Map<string, repo.LocationRow> | undefined;
-  async function cachedLocation(id: string) {
+  let locationCache: Map<string, c.Location> | undefined;
+  async function cachedLocation(id: string): Promise<c.Location | undefined> {
     if (!locationCache) {
       const rows = await repo.findLocations(db, { limit: 10_000, includeInactive: true });
-      locationCache = new Map(rows.map((r) => [r.id, r]));
+      locationCache = new Map(rows.map((r) => [r.id, toLocation(r)]));
     }
-    return locationCache.get(id) ?? (await repo.findLocationById(db, id));
+    const cached = locationCache.get(id);
+    if (cached) return cached;
+    const row = await repo.findLocationById(db, id);
+    return row && toLocation(row);
   }
 
   return {
@@ -128,9 +131,9 @@ export function createOrgService({ db, events, auth }: OrgDeps) {
     },
     async getLocation(principal: Principal, id: string) {
       const ids = await readableLocationIds(principal);
-      const row = await cachedLocation(id);
-      if (!row || (ids && !ids.includes(id))) throw notFound('Location');
-      return toLocation(row);
+      const location = await cachedLocation(id);
+      if (!location || (ids && !ids.includes(id))) throw notFound('Location');
+      return location;
     },
     async createLocation(principal: Principal, input: z.infer<typeof c.locationCreate>) {
       requireRole(principal, 'admin');

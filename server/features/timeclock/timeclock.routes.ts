@@ -1,3 +1,4 @@
+import multipart from '@fastify/multipart';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { idParams, localDate } from '../../../contract/common.ts';
@@ -55,35 +56,40 @@ export const timeclockRoutes: FastifyPluginAsyncZod<{ timeclock: TimeclockServic
     config: read,
     handler: (req) => timeclock.listPunches(req.principal, req.query),
   });
-  app.post('/clock-events/import', {
-    schema: {
-      tags: ['timeclock'],
-      summary: 'Import a CSV of punches (multipart: `mapping` JSON field, then `file`); re-importing adds nothing',
-      response: { 200: c.importResult },
-    },
-    config: write,
-    handler: async (req) => {
-      if (!req.isMultipart()) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send multipart/form-data with a mapping field and a file');
-      let mapping: unknown;
-      let text: string | undefined;
-      for await (const part of req.parts({ limits: { fileSize: MAX_IMPORT_BYTES, files: 1, fields: 5 } })) {
-        if (part.type === 'field' && part.fieldname === 'mapping') {
-          try {
-            mapping = JSON.parse(String(part.value));
-          } catch {
-            throw new AppError('VALIDATION_FAILED', 'mapping must be JSON', { field: 'mapping' });
+  // Multipart parsing only where a file is expected: registered here, its content-type parser and
+  // its per-response clean-up hook stay out of every other route.
+  await app.register(async (upload) => {
+    await upload.register(multipart, { limits: { fileSize: MAX_IMPORT_BYTES, files: 1 } });
+    upload.post('/clock-events/import', {
+      schema: {
+        tags: ['timeclock'],
+        summary: 'Import a CSV of punches (multipart: `mapping` JSON field, then `file`); re-importing adds nothing',
+        response: { 200: c.importResult },
+      },
+      config: write,
+      handler: async (req) => {
+        if (!req.isMultipart()) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send multipart/form-data with a mapping field and a file');
+        let mapping: unknown;
+        let text: string | undefined;
+        for await (const part of req.parts({ limits: { fileSize: MAX_IMPORT_BYTES, files: 1, fields: 5 } })) {
+          if (part.type === 'field' && part.fieldname === 'mapping') {
+            try {
+              mapping = JSON.parse(String(part.value));
+            } catch {
+              throw new AppError('VALIDATION_FAILED', 'mapping must be JSON', { field: 'mapping' });
+            }
+          } else if (part.type === 'file') {
+            const buffer = await part.toBuffer();
+            if (part.file.truncated) throw new AppError('PAYLOAD_TOO_LARGE', 'The file is larger than 10 MiB');
+            text = buffer.toString('utf8');
           }
-        } else if (part.type === 'file') {
-          const buffer = await part.toBuffer();
-          if (part.file.truncated) throw new AppError('PAYLOAD_TOO_LARGE', 'The file is larger than 10 MiB');
-          text = buffer.toString('utf8');
         }
-      }
-      const parsed = c.importMapping.safeParse(mapping);
-      if (!parsed.success) throw new AppError('VALIDATION_FAILED', 'mapping is not valid', { issues: parsed.error.issues });
-      if (text === undefined) throw new AppError('VALIDATION_FAILED', 'No file was sent', { field: 'file' });
-      return timeclock.importCsv(req.principal, text, parsed.data);
-    },
+        const parsed = c.importMapping.safeParse(mapping);
+        if (!parsed.success) throw new AppError('VALIDATION_FAILED', 'mapping is not valid', { issues: parsed.error.issues });
+        if (text === undefined) throw new AppError('VALIDATION_FAILED', 'No file was sent', { field: 'file' });
+        return timeclock.importCsv(req.principal, text, parsed.data);
+      },
+    });
   });
 
   app.get('/live', {
