@@ -111,12 +111,13 @@ const setPhase = (page: Page, phase: string) => page.evaluate((p) => ((globalThi
 async function main() {
   let server: Awaited<ReturnType<typeof startDemoServer>> | undefined;
   const base = process.env.BENCH_BASE_URL ?? (server = await startDemoServer()).url;
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  let browser: Awaited<ReturnType<typeof chromium.launch>> | undefined;
   try {
+    browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
     const context = await browser.newContext({ baseURL: base, viewport: { width: 1440, height: 900 }, locale: 'en-GB' });
     // tsx compiles the page callbacks below with esbuild's keep-names helper: give the page that helper.
     await context.addInitScript({ content: 'globalThis.__name = (f) => f;' });
@@ -182,7 +183,8 @@ async function main() {
     process.stdout.write(`  target: no frame over ${FRAME_BUDGET_MS} ms -> worst ${f(worst)} (${worst <= FRAME_BUDGET_MS ? 'within' : 'over'} the target)\n`);
     await context.close();
   } finally {
-    await browser.close();
+    // Also when Chromium failed to start: the demo server this run started must not outlive it.
+    await browser?.close();
     if (server) {
       server.child.kill('SIGTERM');
       await waitForExit(server.child);
