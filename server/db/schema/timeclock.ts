@@ -58,6 +58,9 @@ export const workShifts = pgTable(
     uniqueIndex('work_shifts_one_open_idx').on(t.employeeId).where(sql`${t.clockOutAt} IS NULL`),
     index('work_shifts_employee_idx').on(t.employeeId, t.clockInAt),
     index('work_shifts_location_idx').on(t.locationId, t.clockInAt),
+    // Coverage reads the shifts still running at or after an instant: the ones that ended after it and
+    // the open ones (NULL), both an index range here, where clock_in_at would range over all history.
+    index('work_shifts_location_out_idx').on(t.locationId, t.clockOutAt),
   ],
 );
 

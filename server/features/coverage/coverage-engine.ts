@@ -117,6 +117,68 @@ function sweep(intervals: Interval[], fromMs: number, toMs: number, required: nu
   return { personMs, min: min === Infinity ? 0 : min, shortMs, overMs };
 }
 
+/** A change in headcount: `delta` people arrive (or leave, when negative) at `atMs`. */
+export interface Step {
+  atMs: number;
+  delta: number;
+}
+
+const MINUTE = 60_000;
+
+/**
+ * Intervals as steps of headcount at minute precision, each instant truncated to its minute and summed
+ * per minute: what PostgreSQL computes from worked shifts for coverage (`findStaffedSteps`), for
+ * callers that hold intervals. Sorted by time.
+ */
+export function stepsOf(intervals: Interval[]): Step[] {
+  const byMinute = new Map<number, number>();
+  const add = (ms: number, d: number) => {
+    const at = Math.floor(ms / MINUTE) * MINUTE;
+    byMinute.set(at, (byMinute.get(at) ?? 0) + d);
+  };
+  for (const i of intervals) {
+    if (i.endMs <= i.startMs) continue;
+    add(i.startMs, 1);
+    add(i.endMs, -1);
+  }
+  return [...byMinute].filter(([, d]) => d !== 0).map(([atMs, delta]) => ({ atMs, delta })).sort((a, b) => a.atMs - b.atMs);
+}
+
+/**
+ * `sweep` over steps rather than intervals: the headcount at `fromMs` is the sum of every step up to
+ * it (`prefix[k]` is the sum of the first k steps), then each step inside [fromMs, toMs) moves it.
+ */
+function sweepSteps(steps: Step[], prefix: number[], fromMs: number, toMs: number, required: number) {
+  if (toMs <= fromMs) return { personMs: 0, min: 0, shortMs: 0, overMs: 0 };
+  let lo = 0;
+  let hi = steps.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (steps[mid]!.atMs <= fromMs) lo = mid + 1;
+    else hi = mid;
+  }
+  let count = prefix[lo]!;
+  let at = fromMs;
+  let personMs = 0;
+  let shortMs = 0;
+  let overMs = 0;
+  let min = Infinity;
+  const span = (until: number) => {
+    if (until <= at) return;
+    personMs += count * (until - at);
+    if (count < required) shortMs += until - at;
+    if (count > required) overMs += until - at;
+    min = Math.min(min, count);
+    at = until;
+  };
+  for (let i = lo; i < steps.length && steps[i]!.atMs < toMs; i++) {
+    span(steps[i]!.atMs);
+    count += steps[i]!.delta;
+  }
+  span(toMs);
+  return { personMs, min: min === Infinity ? 0 : min, shortMs, overMs };
+}
+
 /** Whole minutes of [fromMs, toMs) with fewer, and with more, people than `required`. */
 export function headcountMinutes(intervals: Interval[], fromMs: number, toMs: number, required: number) {
   const s = sweep(intervals, fromMs, toMs, required);
@@ -149,21 +211,24 @@ const round2 = (n: number) => Math.round(n * 100) / 100;
 
 /**
  * One row per bucket. Staffed counts only the elapsed part of an hour (an open shift runs until now);
- * for hours still to come, the shortfall is judged against the schedule instead.
+ * for hours still to come, the shortfall is judged against the schedule instead. `staffed` is the
+ * headcount as steps sorted by time, at minute precision (`stepsOf`, `findStaffedSteps`).
  */
 export function computeHours(input: {
   buckets: HourBucket[];
   demand: Demand;
   scheduled: Interval[];
-  staffed: Interval[];
+  staffed: Step[];
   nowMs: number;
 }): CoverageHour[] {
+  const prefix = [0];
+  for (const step of input.staffed) prefix.push(prefix.at(-1)! + step.delta);
   return input.buckets.map((b) => {
     const required = requiredAt(input.demand, b);
     const elapsedEnd = Math.min(b.endMs, Math.max(b.startMs, input.nowMs));
     const elapsed = elapsedEnd - b.startMs;
     const sched = sweep(input.scheduled, b.startMs, b.endMs, required);
-    const staff = sweep(input.staffed, b.startMs, elapsedEnd, required);
+    const staff = sweepSteps(input.staffed, prefix, b.startMs, elapsedEnd, required);
     const scheduled = round2(sched.personMs / (b.endMs - b.startMs));
     const staffed = elapsed > 0 ? round2(staff.personMs / elapsed) : 0;
     const future = elapsed === 0;

@@ -37,38 +37,74 @@ export interface LocationSpan {
   to: Date;
 }
 
-/** A worked shift as coverage reads it: instants as epoch milliseconds. */
-export interface WorkedShift {
-  locationId: string;
-  clockInMs: number;
-  clockOutMs: number | null;
-  breaks: WorkBreak[];
-}
-
-/**
- * Worked shifts overlapping each span at its location; open ones run until now. One statement for
- * every span, and the instants as numbers: a step under a stream of punches reads thousands of short
- * shifts, and mapping each into Dates was a visible share of its CPU.
- */
-const workShiftsInQuery = compiledQuery<{ locationIds: string; froms: string; tos: string }, { locationId: string; clockInMs: number; clockOutMs: number | null; breaks: WorkBreak[] | string }>(
-  () => sql`
-    SELECT w.location_id AS "locationId", (extract(epoch FROM w.clock_in_at) * 1000)::float8 AS "clockInMs",
-           (extract(epoch FROM w.clock_out_at) * 1000)::float8 AS "clockOutMs", w.breaks
-    FROM unnest(${sql.placeholder('locationIds')}::uuid[], ${sql.placeholder('froms')}::timestamptz[], ${sql.placeholder('tos')}::timestamptz[]) AS s(location_id, from_at, to_at)
-    JOIN work_shifts w ON w.location_id = s.location_id AND w.clock_in_at < s.to_at AND (w.clock_out_at IS NULL OR w.clock_out_at > s.from_at)`,
-);
-
 /** A PostgreSQL array literal of values that need no quoting (uuids, ISO instants). */
 const arrayLiteral = (values: string[]) => `{${values.join(',')}}`;
 
-export async function findWorkShiftsIn(db: DbOrTx, spans: LocationSpan[]): Promise<WorkedShift[]> {
-  if (spans.length === 0) return [];
-  const rows = await workShiftsInQuery(db, {
+/** A change in headcount at a location: `delta` people arrive (or leave, when negative) at `atMs`. */
+export interface StaffedStep {
+  locationId: string;
+  atMs: number;
+  delta: number;
+}
+
+/**
+ * Who is on the floor, as steps of headcount at minute precision, for each span at its location:
+ * +1 where a worked interval starts, -1 where it ends, breaks excluded, every instant truncated to its
+ * minute, summed per minute (so at most one row per minute), and the steps before the span folded
+ * into its first instant (the headcount the span starts with). A shift still open runs until now, as
+ * does an open break: neither gets a step there, because nothing after now is counted; an open
+ * shift older than the missed clock-out limit stops counting at that limit.
+ *
+ * Summed by PostgreSQL rather than read shift by shift: a stream of punches makes thousands of short
+ * shifts in the hour in progress, and every consumer step read them all to compute one row.
+ * The closed shifts that end after the span starts and the open ones are two index ranges
+ * (location, clock_out_at); one condition with an OR ranged over every shift the location ever had.
+ */
+const staffedStepsQuery = compiledQuery<{ locationIds: string; froms: string; tos: string; now: string; openLimitMs: number }, { locationId: string; atMs: number; delta: number }>(
+  () => sql`
+    WITH shifts AS (
+      SELECT s.location_id, s.from_at, s.to_at, w.clock_in_at, w.breaks,
+             coalesce(w.clock_out_at, CASE WHEN w.clock_in_at + make_interval(secs => ${sql.placeholder('openLimitMs')}::float8 / 1000) < ${sql.placeholder('now')}::timestamptz
+                                           THEN w.clock_in_at + make_interval(secs => ${sql.placeholder('openLimitMs')}::float8 / 1000) END) AS end_at,
+             w.clock_out_at IS NULL AS open
+      FROM unnest(${sql.placeholder('locationIds')}::uuid[], ${sql.placeholder('froms')}::timestamptz[], ${sql.placeholder('tos')}::timestamptz[]) AS s(location_id, from_at, to_at)
+      CROSS JOIN LATERAL (
+        SELECT clock_in_at, clock_out_at, breaks FROM work_shifts w WHERE w.location_id = s.location_id AND w.clock_out_at > s.from_at AND w.clock_in_at < s.to_at
+        UNION ALL
+        SELECT clock_in_at, clock_out_at, breaks FROM work_shifts w WHERE w.location_id = s.location_id AND w.clock_out_at IS NULL AND w.clock_in_at < s.to_at
+      ) w
+    ),
+    -- A shift counts where it has a length: it ends after it starts, or it is open (and not yet past the limit).
+    counted AS (SELECT * FROM shifts WHERE end_at > clock_in_at OR (end_at IS NULL AND open)),
+    steps AS (
+      SELECT location_id, from_at, to_at, clock_in_at AS at, 1 AS delta FROM counted
+      UNION ALL
+      SELECT location_id, from_at, to_at, end_at, -1 FROM counted WHERE end_at IS NOT NULL
+      UNION ALL
+      SELECT c.location_id, c.from_at, c.to_at, b.at, b.delta
+      FROM counted c
+      -- A break within the shift: an open one ends with the shift (or runs until now, with it).
+      CROSS JOIN LATERAL (SELECT greatest((x->>'start')::timestamptz, c.clock_in_at) AS start_at,
+                                 least(coalesce((x->>'end')::timestamptz, c.end_at), c.end_at) AS end_at
+                          FROM jsonb_array_elements(c.breaks) x) br
+      CROSS JOIN LATERAL (VALUES (br.start_at, -1), (br.end_at, 1)) AS b(at, delta)
+      WHERE br.start_at < coalesce(c.end_at, 'infinity') AND (br.end_at IS NULL OR br.end_at > br.start_at) AND b.at IS NOT NULL
+    )
+    SELECT location_id AS "locationId", (extract(epoch FROM greatest(date_trunc('minute', at), from_at)) * 1000)::float8 AS "atMs", sum(delta)::int AS delta
+    FROM steps WHERE at < to_at
+    GROUP BY location_id, 2 HAVING sum(delta) <> 0
+    ORDER BY location_id, 2`,
+);
+
+export function findStaffedSteps(db: DbOrTx, spans: LocationSpan[], nowMs: number, openLimitMs: number): Promise<StaffedStep[]> {
+  if (spans.length === 0) return Promise.resolve([]);
+  return staffedStepsQuery(db, {
     locationIds: arrayLiteral(spans.map((s) => s.locationId)),
     froms: arrayLiteral(spans.map((s) => s.from.toISOString())),
     tos: arrayLiteral(spans.map((s) => s.to.toISOString())),
+    now: new Date(nowMs).toISOString(),
+    openLimitMs,
   });
-  return rows.map((r) => ({ ...r, breaks: typeof r.breaks === 'string' ? (JSON.parse(r.breaks) as WorkBreak[]) : r.breaks }));
 }
 
 /** The coverage rows within each span at its location (one query for every span). */

@@ -190,28 +190,19 @@ export function createCoverageService({ db, events, clock, log, schedule, missed
     const changed: { locationId: string; timezone: string; hours: CoverageHour[]; write: CoverageHour[]; stray: Date[] }[] = [];
     // Read and compute everything first, write at the end: the transaction gets its id (and starts
     // holding back every reader of the log) only for the short write phase.
-    const workedAt = new Map<string, repo.WorkedShift[]>(reads.map((r) => [r.locationId, []]));
-    for (const w of await repo.findWorkShiftsIn(tx, reads)) workedAt.get(w.locationId)?.push(w);
+    const stepsAt = new Map<string, repo.StaffedStep[]>(reads.map((r) => [r.locationId, []]));
+    for (const step of await repo.findStaffedSteps(tx, reads, nowMs, missedClockOutMs)) stepsAt.get(step.locationId)?.push(step);
     for (const [locationId, buckets] of bucketsOf) {
       const span = spans.get(locationId)!;
       const location = locations.find((l) => l.id === locationId)!;
       const from = buckets[0]!.startMs;
       const to = buckets.at(-1)!.endMs;
-      const worked = workedAt.get(locationId)!;
       const before = existing.get(locationId) ?? new Map<number, repo.CoverageRow>();
       const computed = computeHours({
         buckets,
         demand: location.demand,
         scheduled: span.staffedOnly ? [] : shifts.filter((s) => s.locationId === locationId && s.startMs < to && s.endMs > from),
-        staffed: workedIntervals(
-          worked.map((w) => ({
-            clockInMs: w.clockInMs,
-            clockOutMs: w.clockOutMs,
-            breaks: w.breaks.map((b) => ({ startMs: Date.parse(b.start), endMs: b.end ? Date.parse(b.end) : null })),
-          })),
-          nowMs,
-          missedClockOutMs,
-        ),
+        staffed: stepsAt.get(locationId)!,
         nowMs,
       });
       // Elapsed hours are judged on staffed, so only `scheduled` itself is carried over from the row.

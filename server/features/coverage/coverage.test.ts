@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, queryRows } from '../../db/client.ts';
 import { createEventLog } from '../../events/event-log.ts';
 import { ADMIN, createTestApp, manualClock, seedSmallOrg, usingPostgres, type TestApp } from '../../testing/test-app.ts';
-import { bucketsOfDate, computeHours, workedIntervals } from './coverage-engine.ts';
+import { bucketsOfDate, computeHours, stepsOf, workedIntervals } from './coverage-engine.ts';
 
 const H = 3_600_000;
 
@@ -40,13 +40,13 @@ describe('hour buckets follow the wall clock', () => {
 describe('headcount arithmetic', () => {
   it('staffed is the minute-weighted average over the elapsed hour, breaks excluded; short minutes count below required', () => {
     const start = Date.UTC(2026, 2, 2, 9);
-    const staffed = workedIntervals(
+    const staffed = stepsOf(workedIntervals(
       [
         { clockInMs: start - H, clockOutMs: null, breaks: [{ startMs: start + 30 * 60_000, endMs: start + 45 * 60_000 }] },
         { clockInMs: start + 20 * 60_000, clockOutMs: start + 2 * H, breaks: [] },
       ],
       start + 2 * H,
-    );
+    ));
     const [hour] = computeHours({
       buckets: [{ startMs: start, endMs: start + H, localDate: '2026-03-02', localHour: 9, weekday: 1 }],
       demand: { weekly: new Map([['1|9', 2]]), overrides: new Map() },

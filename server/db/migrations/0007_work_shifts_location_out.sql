@@ -1,0 +1,1 @@
+CREATE INDEX "work_shifts_location_out_idx" ON "work_shifts" USING btree ("location_id","clock_out_at");
