@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type SQL } from 'drizzle-orm';
 import type { Actor, LogEvent } from '../../contract/audit.ts';
-import { compiledQuery, queryRows, type Db, type DbOrTx, type Tx } from '../db/client.ts';
+import { compiledQuery, queryRows, type CompiledQueryOptions, type Db, type DbOrTx, type Tx } from '../db/client.ts';
 import { events } from '../db/schema.ts';
 
 /** Where a reader stands in the log: the last event it has taken, in (txId, seq) order. */
@@ -127,9 +127,9 @@ export type StatementWithEvent<Values, Row> = (executor: DbOrTx, values: Values 
 export function withEvent<Values extends Record<string, unknown>, Row, Raw = Row>(
   build: (logged: SQL) => SQL,
   fromRaw: (raw: Raw) => Row,
-  logAfter?: string,
+  { logAfter, prepareAs }: { logAfter?: string } & CompiledQueryOptions = {},
 ): StatementWithEvent<Values, Row> {
-  const query = compiledQuery<Values & Record<string, unknown>, Raw>(() => build(eventInsert(EVENT_PREFIX, logAfter ? sql.raw(logAfter) : undefined)));
+  const query = compiledQuery<Values & Record<string, unknown>, Raw>(() => build(eventInsert(EVENT_PREFIX, logAfter ? sql.raw(logAfter) : undefined)), { prepareAs });
   return async (executor, values) => (await query(executor, values)).map(fromRaw);
 }
 

@@ -86,14 +86,16 @@ const staffedStepsQuery = compiledQuery<{ locationIds: string; froms: string; to
       -- A break within the shift: an open one ends with the shift (or runs until now, with it).
       CROSS JOIN LATERAL (SELECT greatest((x->>'start')::timestamptz, c.clock_in_at) AS start_at,
                                  least(coalesce((x->>'end')::timestamptz, c.end_at), c.end_at) AS end_at
-                          FROM jsonb_array_elements(c.breaks) x) br
+                          FROM jsonb_array_elements(c.breaks) x WHERE c.breaks <> '[]'::jsonb) br
       CROSS JOIN LATERAL (VALUES (br.start_at, -1), (br.end_at, 1)) AS b(at, delta)
       WHERE br.start_at < coalesce(c.end_at, 'infinity') AND (br.end_at IS NULL OR br.end_at > br.start_at) AND b.at IS NOT NULL
     )
-    SELECT location_id AS "locationId", (extract(epoch FROM greatest(date_trunc('minute', at), from_at)) * 1000)::float8 AS "atMs", sum(delta)::int AS delta
-    FROM steps WHERE at < to_at
-    GROUP BY location_id, 2 HAVING sum(delta) <> 0
-    ORDER BY location_id, 2`,
+    -- Summed per minute as timestamps; only the (at most one a minute) results are turned into numbers.
+    SELECT location_id AS "locationId", (extract(epoch FROM minute) * 1000)::float8 AS "atMs", delta
+    FROM (SELECT location_id, greatest(date_trunc('minute', at), from_at) AS minute, sum(delta)::int AS delta
+          FROM steps WHERE at < to_at GROUP BY 1, 2) per_minute
+    WHERE delta <> 0
+    ORDER BY location_id, minute`,
 );
 
 export function findStaffedSteps(db: DbOrTx, spans: LocationSpan[], nowMs: number, openLimitMs: number): Promise<StaffedStep[]> {

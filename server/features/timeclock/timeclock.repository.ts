@@ -98,6 +98,7 @@ const readLiveClockQuery = compiledQuery<
         FROM employees e
         LEFT JOIN locations l ON l.id = coalesce(${sql.placeholder('locationId')}::uuid, e.location_id)
         WHERE e.id = ${sql.placeholder('employeeId')}::uuid`,
+  { prepareAs: 'workfloor_read_live_clock' },
 );
 
 export async function readLiveClock(db: DbOrTx, q: { punchId: string; employeeId: string; locationId: string | undefined; atMs: number }) {
@@ -202,7 +203,7 @@ const writeLivePunchQuery = withEvent<Record<string, unknown>, { taken: number; 
     logged AS (${logged})
     SELECT (SELECT count(*)::int FROM taken) AS taken, (SELECT count(*)::int FROM punch) AS inserted`,
   (raw) => raw,
-  'punch',
+  { logAfter: 'punch', prepareAs: 'workfloor_write_live_punch' },
 );
 
 export type LivePunchOutcome = 'written' | 'clock-moved' | 'id-taken';

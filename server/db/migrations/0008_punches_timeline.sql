@@ -1,0 +1,1 @@
+CREATE INDEX "punches_timeline_idx" ON "punches" USING btree ("employee_id","at") WHERE "punches"."superseded_by" IS NULL AND "punches"."state" = 'placed';
