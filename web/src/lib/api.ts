@@ -78,8 +78,12 @@ async function doRefresh(): Promise<string | null> {
   } catch (err) {
     throw networkError(err);
   }
-  // The server refused the cookie (none, expired, reused, cross-site): the session is over.
-  if (response.status === 401 || response.status === 403) return null;
+  // The server refused the cookie (none, expired, reused, cross-site): the session is over. The body
+  // is let go: API responses are `no-store`, so an unread one would hold its request open.
+  if (response.status === 401 || response.status === 403) {
+    await response.body?.cancel();
+    return null;
+  }
   // Anything else (5xx, 429, a proxy's error page) is an outage: keep the cookie and the session.
   if (!response.ok) throw await readError(response);
   const body = (await response.json()) as { accessToken: string };
