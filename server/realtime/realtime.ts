@@ -26,7 +26,6 @@ const MAX_REPLAY = 5_000;
 const MAX_REPLAY_SCAN = 20_000;
 const REPLAY_BATCH = 1_000;
 
-
 export interface RealtimeDeps {
   httpServer: HttpServer;
   auth: AuthService;

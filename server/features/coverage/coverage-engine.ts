@@ -87,15 +87,23 @@ export interface CoverageHour {
 
 /** Headcount over [fromMs, toMs): the time-weighted sum of people, the minimum, and time below and above `required`. */
 function sweep(intervals: Interval[], fromMs: number, toMs: number, required: number) {
-  if (toMs <= fromMs) return { personMs: 0, min: 0, shortMs: 0, overMs: 0 };
-  const points: [number, number][] = [];
+  const steps: Step[] = [];
   for (const i of intervals) {
     const s = Math.max(i.startMs, fromMs);
     const e = Math.min(i.endMs, toMs);
-    if (s < e) points.push([s, 1], [e, -1]);
+    if (s < e) steps.push({ atMs: s, delta: 1 }, { atMs: e, delta: -1 });
   }
-  points.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  let count = 0;
+  steps.sort((a, b) => a.atMs - b.atMs);
+  return sweepFrom(0, steps, 0, fromMs, toMs, required);
+}
+
+/**
+ * The sweep itself: `count` people at `fromMs`, then each of `steps` from index `first` (sorted by
+ * time) moves the count, until `toMs`. Spans of no length are skipped, so the order of steps at one
+ * instant does not matter.
+ */
+function sweepFrom(count: number, steps: Step[], first: number, fromMs: number, toMs: number, required: number) {
+  if (toMs <= fromMs) return { personMs: 0, min: 0, shortMs: 0, overMs: 0 };
   let at = fromMs;
   let personMs = 0;
   let shortMs = 0;
@@ -109,9 +117,9 @@ function sweep(intervals: Interval[], fromMs: number, toMs: number, required: nu
     min = Math.min(min, count);
     at = until;
   };
-  for (const [t, d] of points) {
-    span(t);
-    count += d;
+  for (let i = first; i < steps.length && steps[i]!.atMs < toMs; i++) {
+    span(steps[i]!.atMs);
+    count += steps[i]!.delta;
   }
   span(toMs);
   return { personMs, min: min === Infinity ? 0 : min, shortMs, overMs };
@@ -145,11 +153,10 @@ export function stepsOf(intervals: Interval[]): Step[] {
 }
 
 /**
- * `sweep` over steps rather than intervals: the headcount at `fromMs` is the sum of every step up to
- * it (`prefix[k]` is the sum of the first k steps), then each step inside [fromMs, toMs) moves it.
+ * `sweep` over steps of the whole range rather than intervals: the headcount at `fromMs` is the sum of
+ * every step up to it (`prefix[k]` is the sum of the first k steps), found by binary search.
  */
 function sweepSteps(steps: Step[], prefix: number[], fromMs: number, toMs: number, required: number) {
-  if (toMs <= fromMs) return { personMs: 0, min: 0, shortMs: 0, overMs: 0 };
   let lo = 0;
   let hi = steps.length;
   while (lo < hi) {
@@ -157,26 +164,7 @@ function sweepSteps(steps: Step[], prefix: number[], fromMs: number, toMs: numbe
     if (steps[mid]!.atMs <= fromMs) lo = mid + 1;
     else hi = mid;
   }
-  let count = prefix[lo]!;
-  let at = fromMs;
-  let personMs = 0;
-  let shortMs = 0;
-  let overMs = 0;
-  let min = Infinity;
-  const span = (until: number) => {
-    if (until <= at) return;
-    personMs += count * (until - at);
-    if (count < required) shortMs += until - at;
-    if (count > required) overMs += until - at;
-    min = Math.min(min, count);
-    at = until;
-  };
-  for (let i = lo; i < steps.length && steps[i]!.atMs < toMs; i++) {
-    span(steps[i]!.atMs);
-    count += steps[i]!.delta;
-  }
-  span(toMs);
-  return { personMs, min: min === Infinity ? 0 : min, shortMs, overMs };
+  return sweepFrom(prefix[lo]!, steps, lo, fromMs, toMs, required);
 }
 
 /** Whole minutes of [fromMs, toMs) with fewer, and with more, people than `required`. */

@@ -2,7 +2,7 @@ import { and, asc, eq, gt, gte, inArray, isNull, lt, or, sql } from 'drizzle-orm
 import { compiledQuery, queryRows, type DbOrTx } from '../../db/client.ts';
 import { consumerLockKey, type LogPosition } from '../../events/event-log.ts';
 import { coverageHourly, demandOverrides, demandWeekly, employees, locations, workShifts, type WorkBreak } from '../../db/schema.ts';
-import type { CoverageHour, Demand } from './coverage-engine.ts';
+import type { CoverageHour, Demand, Step } from './coverage-engine.ts';
 
 export type CoverageRow = typeof coverageHourly.$inferSelect;
 
@@ -40,12 +40,8 @@ export interface LocationSpan {
 /** A PostgreSQL array literal of values that need no quoting (uuids, ISO instants). */
 const arrayLiteral = (values: string[]) => `{${values.join(',')}}`;
 
-/** A change in headcount at a location: `delta` people arrive (or leave, when negative) at `atMs`. */
-export interface StaffedStep {
-  locationId: string;
-  atMs: number;
-  delta: number;
-}
+/** A change in headcount at a location. */
+export type StaffedStep = Step & { locationId: string };
 
 /**
  * Who is on the floor, as steps of headcount at minute precision, for each span at its location:
@@ -60,13 +56,12 @@ export interface StaffedStep {
  * The closed shifts that end after the span starts and the open ones are two index ranges
  * (location, clock_out_at); one condition with an OR ranged over every shift the location ever had.
  */
-const staffedStepsQuery = compiledQuery<{ locationIds: string; froms: string; tos: string; now: string; openLimitMs: number }, { locationId: string; atMs: number; delta: number }>(
+const staffedStepsQuery = compiledQuery<{ locationIds: string; froms: string; tos: string; now: string; openLimit: string }, StaffedStep>(
   () => sql`
     WITH shifts AS (
+      -- end_at: the clock-out, or for an open shift its missed clock-out limit once passed, else NULL (until now).
       SELECT s.location_id, s.from_at, s.to_at, w.clock_in_at, w.breaks,
-             coalesce(w.clock_out_at, CASE WHEN w.clock_in_at + make_interval(secs => ${sql.placeholder('openLimitMs')}::float8 / 1000) < ${sql.placeholder('now')}::timestamptz
-                                           THEN w.clock_in_at + make_interval(secs => ${sql.placeholder('openLimitMs')}::float8 / 1000) END) AS end_at,
-             w.clock_out_at IS NULL AS open
+             coalesce(w.clock_out_at, nullif(least(w.clock_in_at + ${sql.placeholder('openLimit')}::interval, ${sql.placeholder('now')}::timestamptz), ${sql.placeholder('now')}::timestamptz)) AS end_at
       FROM unnest(${sql.placeholder('locationIds')}::uuid[], ${sql.placeholder('froms')}::timestamptz[], ${sql.placeholder('tos')}::timestamptz[]) AS s(location_id, from_at, to_at)
       CROSS JOIN LATERAL (
         SELECT clock_in_at, clock_out_at, breaks FROM work_shifts w WHERE w.location_id = s.location_id AND w.clock_out_at > s.from_at AND w.clock_in_at < s.to_at
@@ -74,8 +69,8 @@ const staffedStepsQuery = compiledQuery<{ locationIds: string; froms: string; to
         SELECT clock_in_at, clock_out_at, breaks FROM work_shifts w WHERE w.location_id = s.location_id AND w.clock_out_at IS NULL AND w.clock_in_at < s.to_at
       ) w
     ),
-    -- A shift counts where it has a length: it ends after it starts, or it is open (and not yet past the limit).
-    counted AS (SELECT * FROM shifts WHERE end_at > clock_in_at OR (end_at IS NULL AND open)),
+    -- A shift counts where it has a length: it ends after it starts, or it runs until now.
+    counted AS (SELECT * FROM shifts WHERE end_at > clock_in_at OR end_at IS NULL),
     steps AS (
       SELECT location_id, from_at, to_at, clock_in_at AS at, 1 AS delta FROM counted
       UNION ALL
@@ -105,7 +100,7 @@ export function findStaffedSteps(db: DbOrTx, spans: LocationSpan[], nowMs: numbe
     froms: arrayLiteral(spans.map((s) => s.from.toISOString())),
     tos: arrayLiteral(spans.map((s) => s.to.toISOString())),
     now: new Date(nowMs).toISOString(),
-    openLimitMs,
+    openLimit: `${openLimitMs} milliseconds`,
   });
 }
 
@@ -119,12 +114,18 @@ export async function findRowsIn(db: DbOrTx, spans: LocationSpan[]): Promise<Cov
     .orderBy(asc(coverageHourly.hourStart));
 }
 
-/** Worked shifts at a location overlapping [from, to); open ones run until now. */
+/**
+ * Worked shifts at a location overlapping [from, to); open ones run until now. The closed ones that
+ * end after `from` and the open ones are two ranges of (location, clock_out_at), as in `findStaffedSteps`.
+ */
 export function findWorkShifts(db: DbOrTx, locationId: string, from: Date, to: Date) {
+  const columns = { employeeId: workShifts.employeeId, clockInAt: workShifts.clockInAt, clockOutAt: workShifts.clockOutAt, breaks: workShifts.breaks };
+  const at = and(eq(workShifts.locationId, locationId), lt(workShifts.clockInAt, to));
   return db
-    .select({ employeeId: workShifts.employeeId, clockInAt: workShifts.clockInAt, clockOutAt: workShifts.clockOutAt, breaks: workShifts.breaks })
+    .select(columns)
     .from(workShifts)
-    .where(and(eq(workShifts.locationId, locationId), lt(workShifts.clockInAt, to), or(isNull(workShifts.clockOutAt), gt(workShifts.clockOutAt, from))));
+    .where(and(at, gt(workShifts.clockOutAt, from)))
+    .unionAll(db.select(columns).from(workShifts).where(and(at, isNull(workShifts.clockOutAt))));
 }
 
 /** Worked shifts of these people overlapping [from, to), wherever they clocked in (labour limits are the person's). */

@@ -402,6 +402,19 @@ describe('role rules in the organisation', () => {
     expect((await api('GET', `/employees/${org.colleague.id}`, undefined, tok)).status).toBe(404);
   });
 
+  it("a change to a user's scope applies to the access token they already hold, from its next request", async () => {
+    await created('POST', '/users', { email: 'mover@test.example', password: 'mover-password-1', role: 'manager', departmentIds: [org.packing.id] });
+    const token = (await login('mover@test.example', 'mover-password-1')).body.accessToken as string;
+    const user = (await api('GET', '/users?q=mover@')).body.items[0];
+    // Twice: the second answer comes from the principal the process keeps for this token.
+    for (let i = 0; i < 2; i++) expect((await api('GET', `/employees/${org.employee.id}`, undefined, token)).status).toBe(200);
+    expect((await api('GET', `/employees/${org.colleague.id}`, undefined, token)).status).toBe(404);
+
+    expect((await api('PATCH', `/users/${user.id}`, { departmentIds: [org.picking.id] })).status).toBe(200);
+    expect((await api('GET', `/employees/${org.employee.id}`, undefined, token)).status).toBe(404);
+    expect((await api('GET', `/employees/${org.colleague.id}`, undefined, token)).status).toBe(200);
+  });
+
   it('a manager sees and manages only their scope', async () => {
     const tok = org.managerToken;
     const people = await api('GET', '/employees?limit=500', undefined, tok);

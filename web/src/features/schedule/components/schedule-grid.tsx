@@ -496,7 +496,7 @@ const PersonRow = memo(function PersonRow({
                     key={i}
                     aria-hidden
                     data-layer={s.source.layer}
-                    className={chipBase + (short.length > CHIP_FITS ? 'truncate ' : '') + (adjustment ? adjustmentChip : 'wf-chip-contract')}
+                    className={chipBase + (short.length > CHIP_FITS ? 'truncate ' : '') + (adjustment ? adjustmentChip : contractChip)}
                   >
                     {short}
                   </span>

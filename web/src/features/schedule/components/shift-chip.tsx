@@ -14,8 +14,8 @@ const stripes =
   '[background-image:repeating-linear-gradient(135deg,transparent_0_5px,rgb(180_83_9/0.16)_5px_7px)] dark:[background-image:repeating-linear-gradient(135deg,transparent_0_5px,rgb(252_211_77/0.14)_5px_7px)]';
 export const holidayHatch =
   '[background-image:repeating-linear-gradient(45deg,transparent_0_6px,rgb(120_120_140/0.14)_6px_8px)]';
-/** The month grid draws contract chips with .wf-chip-contract (styles.css): the same colours, kept in step. */
-export const contractChip = 'border border-sky-700/25 bg-sky-100 text-sky-950 dark:border-sky-300/30 dark:bg-sky-950 dark:text-sky-100';
+/** A contract shift's colours, light and dark, are plain CSS (.wf-chip-contract in styles.css): the month grid styles hundreds a frame. */
+export const contractChip = 'border wf-chip-contract';
 export const adjustmentChip =
   'border border-dashed border-amber-700/60 bg-amber-50 text-amber-950 dark:border-amber-300/60 dark:bg-amber-950 dark:text-amber-50 ' + stripes;
 
