@@ -22,6 +22,13 @@ export const coverageHourly = pgTable(
     shortMinutes: integer('short_minutes').notNull(),
     status: text('status', { enum: ['ok', 'understaffed', 'overstaffed'] }).notNull(),
     computedAt: timestamp('computed_at', { withTimezone: true }).notNull(),
+    /**
+     * Headcount in each whole minute of the hour that had passed at `computed_at` (index 0 is the
+     * hour's first minute). A past minute changes only with an event dated at or before it, so the
+     * consumer reuses these and reads worked shifts only from the earliest minute its batch touches
+     * (see `recompute`). Null: not known (rows written before the column existed).
+     */
+    staffedMinutes: integer('staffed_minutes').array(),
   },
   (t) => [primaryKey({ columns: [t.locationId, t.hourStart] }), index('coverage_hourly_date_idx').on(t.locationId, t.localDate)],
 );

@@ -66,6 +66,8 @@ export const workShifts = pgTable(
     // Coverage reads the shifts still running at or after an instant: the ones that ended after it and
     // the open ones (NULL), both an index range here, where clock_in_at would range over all history.
     index('work_shifts_location_out_idx').on(t.locationId, t.clockOutAt),
+    // The same two ranges for one person's shifts (coverage: where else did this person work lately).
+    index('work_shifts_employee_out_idx').on(t.employeeId, t.clockOutAt),
   ],
 );
 

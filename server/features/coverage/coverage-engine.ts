@@ -83,6 +83,8 @@ export interface CoverageHour {
   minStaffed: number;
   shortMinutes: number;
   status: 'ok' | 'understaffed' | 'overstaffed';
+  /** Headcount in each whole minute of the hour elapsed at `nowMs` (see `staffedMinutesOf`). */
+  staffedMinutes: number[];
 }
 
 /** Headcount over [fromMs, toMs): the time-weighted sum of people, the minimum, and time below and above `required`. */
@@ -131,7 +133,7 @@ export interface Step {
   delta: number;
 }
 
-const MINUTE = 60_000;
+export const MINUTE = 60_000;
 
 /**
  * Intervals as steps of headcount at minute precision, each instant truncated to its minute and summed
@@ -165,6 +167,39 @@ function sweepSteps(steps: Step[], prefix: number[], fromMs: number, toMs: numbe
     else hi = mid;
   }
   return sweepFrom(prefix[lo]!, steps, lo, fromMs, toMs, required);
+}
+
+/**
+ * Headcount in each whole minute of [startMs, untilMs), from steps at minute precision sorted by time
+ * (`prefix` as in `sweepSteps`): constant within a minute, so the count at the minute's first instant.
+ * Empty for a bucket that does not start on a minute (local mean time, centuries ago).
+ */
+function staffedMinutesOf(steps: Step[], prefix: number[], startMs: number, untilMs: number): number[] {
+  if (startMs % MINUTE !== 0) return [];
+  const minutes: number[] = [];
+  let k = 0;
+  while (k < steps.length && steps[k]!.atMs <= startMs) k++;
+  for (let at = startMs; at + MINUTE <= untilMs; at += MINUTE) {
+    while (k < steps.length && steps[k]!.atMs <= at) k++;
+    minutes.push(prefix[k]!);
+  }
+  return minutes;
+}
+
+/**
+ * The steps a stored hour's `staffedMinutes` stand for over its first `count` minutes, ending with the
+ * headcount back at zero at the last minute's end: what follows there comes from `findStaffedSteps`,
+ * whose first step carries the whole headcount at that instant.
+ */
+export function stepsOfMinutes(startMs: number, minutes: number[], count: number): Step[] {
+  const steps: Step[] = [];
+  let previous = 0;
+  for (let i = 0; i < count; i++) {
+    if (minutes[i]! !== previous) steps.push({ atMs: startMs + i * MINUTE, delta: minutes[i]! - previous });
+    previous = minutes[i]!;
+  }
+  if (previous !== 0) steps.push({ atMs: startMs + count * MINUTE, delta: -previous });
+  return steps;
 }
 
 /** Whole minutes of [fromMs, toMs) with fewer, and with more, people than `required`. */
@@ -236,6 +271,7 @@ export function computeHours(input: {
       minStaffed: future ? 0 : staff.min,
       shortMinutes: Math.round(shortMs / 60_000),
       status,
+      staffedMinutes: staffedMinutesOf(input.staffed, prefix, b.startMs, elapsedEnd),
     };
   });
 }

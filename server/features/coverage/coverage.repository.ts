@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, gte, inArray, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, gte, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import { compiledQuery, queryRows, type DbOrTx } from '../../db/client.ts';
 import { consumerLockKey, type LogPosition } from '../../events/event-log.ts';
 import { coverageHourly, demandOverrides, demandWeekly, employees, locations, workShifts, type WorkBreak } from '../../db/schema.ts';
@@ -62,11 +62,17 @@ const staffedStepsQuery = compiledQuery<{ locationIds: string; froms: string; to
       -- end_at: the clock-out, or for an open shift its missed clock-out limit once passed, else NULL (until now).
       SELECT s.location_id, s.from_at, s.to_at, w.clock_in_at, w.breaks,
              coalesce(w.clock_out_at, nullif(least(w.clock_in_at + ${sql.placeholder('openLimit')}::interval, ${sql.placeholder('now')}::timestamptz), ${sql.placeholder('now')}::timestamptz)) AS end_at
-      FROM unnest(${sql.placeholder('locationIds')}::uuid[], ${sql.placeholder('froms')}::timestamptz[], ${sql.placeholder('tos')}::timestamptz[]) AS s(location_id, from_at, to_at)
+      -- before_at: a shift that starts before it has a step before to_at (instants count by their minute).
+      FROM (SELECT *, date_trunc('minute', to_at) + interval '1 minute' AS before_at
+            FROM unnest(${sql.placeholder('locationIds')}::uuid[], ${sql.placeholder('froms')}::timestamptz[], ${sql.placeholder('tos')}::timestamptz[]) AS u(location_id, from_at, to_at)) s
       CROSS JOIN LATERAL (
-        SELECT clock_in_at, clock_out_at, breaks FROM work_shifts w WHERE w.location_id = s.location_id AND w.clock_out_at > s.from_at AND w.clock_in_at < s.to_at
+        -- A shift that ends before the minute after the span's start moves no headcount in the span: its
+        -- steps both fold into the span's first instant (and cancel). Leaving those out makes a span that
+        -- starts at the minute in progress read only the shifts still open, not every one of that minute.
+        SELECT clock_in_at, clock_out_at, breaks FROM work_shifts w
+        WHERE w.location_id = s.location_id AND w.clock_out_at >= date_trunc('minute', s.from_at) + interval '1 minute' AND w.clock_in_at < s.before_at
         UNION ALL
-        SELECT clock_in_at, clock_out_at, breaks FROM work_shifts w WHERE w.location_id = s.location_id AND w.clock_out_at IS NULL AND w.clock_in_at < s.to_at
+        SELECT clock_in_at, clock_out_at, breaks FROM work_shifts w WHERE w.location_id = s.location_id AND w.clock_out_at IS NULL AND w.clock_in_at < s.before_at
       ) w
     ),
     -- A shift counts where it has a length: it ends after it starts, or it runs until now.
@@ -88,7 +94,7 @@ const staffedStepsQuery = compiledQuery<{ locationIds: string; froms: string; to
     -- Summed per minute as timestamps; only the (at most one a minute) results are turned into numbers.
     SELECT location_id AS "locationId", (extract(epoch FROM minute) * 1000)::float8 AS "atMs", delta
     FROM (SELECT location_id, greatest(date_trunc('minute', at), from_at) AS minute, sum(delta)::int AS delta
-          FROM steps WHERE at < to_at GROUP BY 1, 2) per_minute
+          FROM steps WHERE date_trunc('minute', at) < to_at GROUP BY 1, 2) per_minute
     WHERE delta <> 0
     ORDER BY location_id, minute`,
 );
@@ -115,31 +121,28 @@ export async function findRowsIn(db: DbOrTx, spans: LocationSpan[]): Promise<Cov
 }
 
 /**
- * Worked shifts at a location overlapping [from, to); open ones run until now. The closed ones that
- * end after `from` and the open ones are two ranges of (location, clock_out_at), as in `findStaffedSteps`.
+ * Shifts overlapping [from, to) among those `whose` selects (open ones run until now), as two
+ * conditions to UNION ALL: the closed ones that end after `from`, and the open ones. Each is an index
+ * range of (location or employee, clock_out_at); one condition with an OR would range over every
+ * shift they ever had.
  */
+function runningIn(whose: SQL | undefined, from: Date, to: Date) {
+  const at = and(whose, lt(workShifts.clockInAt, to));
+  return { closed: and(at, gt(workShifts.clockOutAt, from)), open: and(at, isNull(workShifts.clockOutAt)) };
+}
+
+const workedColumns = { employeeId: workShifts.employeeId, clockInAt: workShifts.clockInAt, clockOutAt: workShifts.clockOutAt, breaks: workShifts.breaks };
+
+/** Worked shifts at a location overlapping [from, to); open ones run until now. */
 export function findWorkShifts(db: DbOrTx, locationId: string, from: Date, to: Date) {
-  const columns = { employeeId: workShifts.employeeId, clockInAt: workShifts.clockInAt, clockOutAt: workShifts.clockOutAt, breaks: workShifts.breaks };
-  const at = and(eq(workShifts.locationId, locationId), lt(workShifts.clockInAt, to));
-  return db
-    .select(columns)
-    .from(workShifts)
-    .where(and(at, gt(workShifts.clockOutAt, from)))
-    .unionAll(db.select(columns).from(workShifts).where(and(at, isNull(workShifts.clockOutAt))));
+  const { closed, open } = runningIn(eq(workShifts.locationId, locationId), from, to);
+  return db.select(workedColumns).from(workShifts).where(closed).unionAll(db.select(workedColumns).from(workShifts).where(open));
 }
 
 /** Worked shifts of these people overlapping [from, to), wherever they clocked in (labour limits are the person's). */
 export function findWorkShiftsOfEmployees(db: DbOrTx, employeeIds: string[], from: Date, to: Date) {
-  return db
-    .select({ employeeId: workShifts.employeeId, clockInAt: workShifts.clockInAt, clockOutAt: workShifts.clockOutAt, breaks: workShifts.breaks })
-    .from(workShifts)
-    .where(
-      and(
-        inArray(workShifts.employeeId, employeeIds.length ? employeeIds : ['00000000-0000-0000-0000-000000000000']),
-        lt(workShifts.clockInAt, to),
-        or(isNull(workShifts.clockOutAt), gt(workShifts.clockOutAt, from)),
-      ),
-    );
+  const { closed, open } = runningIn(inArray(workShifts.employeeId, employeeIds.length ? employeeIds : ['00000000-0000-0000-0000-000000000000']), from, to);
+  return db.select(workedColumns).from(workShifts).where(closed).unionAll(db.select(workedColumns).from(workShifts).where(open));
 }
 
 /**
@@ -148,10 +151,9 @@ export function findWorkShiftsOfEmployees(db: DbOrTx, employeeIds: string[], fro
  */
 export async function findShiftSpansOfEmployees(db: DbOrTx, employeeIds: string[], from: Date, to: Date) {
   if (employeeIds.length === 0) return [];
-  return db
-    .selectDistinct({ employeeId: workShifts.employeeId, locationId: workShifts.locationId, clockInAt: workShifts.clockInAt, clockOutAt: workShifts.clockOutAt })
-    .from(workShifts)
-    .where(and(inArray(workShifts.employeeId, employeeIds), lt(workShifts.clockInAt, to), or(isNull(workShifts.clockOutAt), gt(workShifts.clockOutAt, from))));
+  const columns = { employeeId: workShifts.employeeId, locationId: workShifts.locationId, clockInAt: workShifts.clockInAt, clockOutAt: workShifts.clockOutAt };
+  const { closed, open } = runningIn(inArray(workShifts.employeeId, employeeIds), from, to);
+  return db.select(columns).from(workShifts).where(closed).unionAll(db.select(columns).from(workShifts).where(open));
 }
 
 export function findOpenShifts(db: DbOrTx, locationIds: string[]) {
@@ -232,6 +234,7 @@ export async function upsertRows(db: DbOrTx, locationId: string, hours: Coverage
           shortMinutes: h.shortMinutes,
           status: h.status,
           computedAt,
+          staffedMinutes: h.staffedMinutes,
         })),
       )
       .onConflictDoUpdate({
@@ -247,6 +250,7 @@ export async function upsertRows(db: DbOrTx, locationId: string, hours: Coverage
           shortMinutes: sql`excluded.short_minutes`,
           status: sql`excluded.status`,
           computedAt: sql`excluded.computed_at`,
+          staffedMinutes: sql`excluded.staffed_minutes`,
         },
       });
   }

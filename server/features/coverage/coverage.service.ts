@@ -9,7 +9,20 @@ import { forbidden, notFound } from '../../lib/app-error.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { inScope, isOrgWide, type Principal } from '../../lib/principal.ts';
 import type { ScheduleService } from '../schedule/schedule.service.ts';
-import { bucketsBetween, computeHours, headcountMinutes, localDateOf, OPEN_SHIFT_LIMIT_MS, uncoveredMinutes, workedIntervals, type CoverageHour, type Interval } from './coverage-engine.ts';
+import {
+  bucketsBetween,
+  computeHours,
+  headcountMinutes,
+  localDateOf,
+  MINUTE,
+  OPEN_SHIFT_LIMIT_MS,
+  stepsOfMinutes,
+  uncoveredMinutes,
+  workedIntervals,
+  type CoverageHour,
+  type Interval,
+  type Step,
+} from './coverage-engine.ts';
 import * as repo from './coverage.repository.ts';
 
 const HOUR = 3_600_000;
@@ -115,7 +128,7 @@ export function createCoverageService({ db, events, clock, log, schedule, missed
   const windowOf = (nowMs: number) => ({ fromMs: nowMs - WINDOW_PAST_MS, toMs: nowMs + WINDOW_FUTURE_MS });
 
   /** Recomputes [fromMs, toMs) at the given locations (clipped to the window); writes rows; returns changed hours. */
-  async function recompute(tx: Tx, affected: Affected[], nowMs: number) {
+  async function recompute(tx: Tx, affected: Affected[], nowMs: number, { reuseMinutes = true } = {}) {
     // Every read goes through the transaction: the embedded database has one connection, and a read
     // outside a transaction that is open would wait for it forever.
     const window = windowOf(nowMs);
@@ -190,8 +203,20 @@ export function createCoverageService({ db, events, clock, log, schedule, missed
     const changed: { locationId: string; timezone: string; hours: CoverageHour[]; write: CoverageHour[]; stray: Date[] }[] = [];
     // Read and compute everything first, write at the end: the transaction gets its id (and starts
     // holding back every reader of the log) only for the short write phase.
-    const stepsAt = new Map<string, repo.StaffedStep[]>(reads.map((r) => [r.locationId, []]));
-    for (const step of await repo.findStaffedSteps(tx, reads, nowMs, missedClockOutMs)) stepsAt.get(step.locationId)?.push(step);
+    // Headcount: the minutes a row already holds before the earliest instant this recompute covers are
+    // taken from it (a past minute changes only with an event dated at or before it, and that event's
+    // recompute starts there), and worked shifts are read only from there on. Under a stream of punches
+    // that is the minute in progress, not every shift of the hour. A rebuild trusts nothing.
+    const stepsAt = new Map<string, Step[]>();
+    const stepReads = reads.map((r) => {
+      const first = bucketsOf.get(r.locationId)![0]!;
+      const row = existing.get(r.locationId)!.get(first.startMs);
+      const stored = reuseMinutes && row?.staffedMinutes && row.hourEnd.getTime() === first.endMs ? row.staffedMinutes : [];
+      const trusted = Math.max(0, Math.min(stored.length, Math.floor((spans.get(r.locationId)!.fromMs - first.startMs) / MINUTE)));
+      stepsAt.set(r.locationId, stepsOfMinutes(first.startMs, stored, trusted));
+      return { ...r, from: new Date(first.startMs + trusted * MINUTE) };
+    });
+    for (const step of await repo.findStaffedSteps(tx, stepReads, nowMs, missedClockOutMs)) stepsAt.get(step.locationId)?.push(step);
     for (const [locationId, buckets] of bucketsOf) {
       const span = spans.get(locationId)!;
       const location = locations.find((l) => l.id === locationId)!;
@@ -211,6 +236,12 @@ export function createCoverageService({ db, events, clock, log, schedule, missed
         const r = before.get(h.hourStartMs);
         return !r || r.required !== h.required || r.scheduled !== h.scheduled || r.staffed !== h.staffed || r.minStaffed !== h.minStaffed || r.shortMinutes !== h.shortMinutes || r.status !== h.status || r.hourEnd.getTime() !== h.hourEndMs;
       });
+      // Rows whose figures stand but whose minutes moved on (or were corrected) are written, not pushed:
+      // the next recompute trusts what the row says about each minute.
+      const minutesMoved = hours.filter((h) => {
+        const stored = before.get(h.hourStartMs)?.staffedMinutes;
+        return !stored || stored.length !== h.staffedMinutes.length || stored.some((n, i) => n !== h.staffedMinutes[i]);
+      });
       // A row written before its hour ended is provisional (`computed_at < hour_end`); once the hour is
       // over it is written again even when unchanged, so the provisional rows are exactly the ones a
       // restart must recompute (`catchUp`). Such a rewrite changes no figure and is not pushed.
@@ -219,11 +250,12 @@ export function createCoverageService({ db, events, clock, log, schedule, missed
         const r = before.get(h.hourStartMs);
         return !differentSet.has(h) && r !== undefined && h.hourEndMs <= nowMs && r.computedAt.getTime() < r.hourEnd.getTime();
       });
+      const rewrite = [...new Set([...finalised, ...minutesMoved])].filter((h) => !differentSet.has(h));
       // Rows that are no bucket of the location's zone: left by a zone that changed since.
       const starts = new Set(buckets.map((b) => b.startMs));
       const stray = [...before.values()].filter((r) => !starts.has(r.hourStart.getTime())).map((r) => r.hourStart);
-      if (different.length || finalised.length || stray.length) {
-        changed.push({ locationId, timezone: location.timezone, hours: different, write: [...different, ...finalised], stray });
+      if (different.length || rewrite.length || stray.length) {
+        changed.push({ locationId, timezone: location.timezone, hours: different, write: [...different, ...rewrite], stray });
       }
     }
     for (const { locationId, timezone, hours: different, write, stray } of changed) {
@@ -277,7 +309,7 @@ export function createCoverageService({ db, events, clock, log, schedule, missed
       await repo.lockConsumer(tx, consumer.name);
       // The time is read once the lock is held: a wait for the consumer's batch must not date the rows.
       const nowMs = clock.now().getTime();
-      const changed = await recompute(tx, [{ locationId: '*', fromMs: -Infinity, toMs: Infinity }], nowMs);
+      const changed = await recompute(tx, [{ locationId: '*', fromMs: -Infinity, toMs: Infinity }], nowMs, { reuseMinutes: false });
       await repo.advanceConsumerOffset(tx, consumer.name, head);
       return { changed, nowMs };
     });

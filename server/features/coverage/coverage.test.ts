@@ -70,7 +70,7 @@ const drain = () => t.settle('coverage');
 const snapshot = async () =>
   queryRows<Record<string, unknown>>(
     t.database.db,
-    sql`SELECT location_id, hour_start, hour_end, required, scheduled, staffed, min_staffed, short_minutes, status FROM coverage_hourly ORDER BY location_id, hour_start`,
+    sql`SELECT location_id, hour_start, hour_end, required, scheduled, staffed, min_staffed, short_minutes, status, staffed_minutes FROM coverage_hourly ORDER BY location_id, hour_start`,
   );
 /** The admin's token, renewed once the injected clock has moved on by 10 minutes (it lasts 15). */
 let adminSession = { token: '', at: -Infinity };
