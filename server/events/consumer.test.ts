@@ -290,6 +290,42 @@ describe('batches that change nothing', () => {
   });
 });
 
+describe('consumers that name their event types', () => {
+  it('are handed only those, whole and in order, and move past the rest without being called for them', async () => {
+    const runId = randomUUID();
+    const handed: StoredEvent[][] = [];
+    const definition: ConsumerDefinition = {
+      name: `test-typed-${runId}`,
+      batchSize: 3,
+      types: ['test.wanted', 'test.also.%'],
+      async handle(_tx: Tx, batch: StoredEvent[]) {
+        handed.push(batch.filter((e) => e.entity.id.startsWith(runId)));
+        return false;
+      },
+    };
+    const consumer = createConsumer(definition, { db: t.database.db, events: t.wf.events, log });
+    await drainUntilCaughtUp(consumer);
+    handed.length = 0;
+
+    const types = ['test.ignored', 'test.wanted', 'test.ignored', 'test.ignored', 'test.ignored', 'test.also.this', 'test.wanted', 'test.ignored'];
+    for (const [i, type] of types.entries()) {
+      await t.wf.events.write((tx) => t.wf.events.append(tx, { ...testEvent(runId, `${i}`), type }).then(() => undefined));
+    }
+    await drainUntilCaughtUp(consumer);
+
+    // Batches of three read: [ignored, wanted, ignored], [ignored, ignored, also.this], [wanted, ignored].
+    expect(handed.flat().map((e) => [e.type, e.payload.label])).toEqual([
+      ['test.wanted', '1'],
+      ['test.also.this', '5'],
+      ['test.wanted', '6'],
+    ]);
+    expect(handed.every((batch) => batch.length > 0)).toBe(true);
+    // The position is the last event read, which it was not handed.
+    expect(compare(await consumer.position(), await lastEventPosition())).toBe(0);
+    expect(await consumer.drain()).toBe(0);
+  });
+});
+
 describe('org-headcount consumer', () => {
   let admin: UserPrincipal;
   let locations: { id: string }[];

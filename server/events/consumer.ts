@@ -13,6 +13,11 @@ export interface ConsumerDefinition {
   handle(tx: Tx, batch: StoredEvent[]): Promise<void | boolean>;
   batchSize?: number;
   /**
+   * The event types `handle` cares about, as LIKE patterns (`employee.%`); default every type. The
+   * others are passed over without being read whole, and a batch with none of them changes nothing.
+   */
+  types?: string[];
+  /**
    * Least time between the starts of two runs woken by commits. Under a stream of writes the consumer
    * then takes one bigger batch per interval instead of one small batch per few commits; a lone write
    * is still handled after WAKE_DELAY_MS. Default 0.
@@ -92,18 +97,16 @@ export function createConsumer(
       // computes, no reader of the log has its horizon held back (a transaction id is assigned only at
       // the consumer's first write). Only the holder of this lock moves the offset. The lock, the
       // offset and the batch come in one statement.
-      const batch = await events.readForConsumer(tx, definition.name, batchSize, passed);
-      if (batch.length === 0) return 0;
-      const changed = await definition.handle(tx, batch);
-      const last = batch.at(-1)!;
-      const position = { txId: last.txId, seq: last.seq };
+      const { events: batch, scanned, last: position } = await events.readForConsumer(tx, definition.name, batchSize, passed, definition.types);
+      if (!position) return 0;
+      const changed = batch.length > 0 ? await definition.handle(tx, batch) : false;
       if (changed === false && Date.now() - lastWrittenAt < DURABLE_EVERY_MS) {
         passed = position;
-        return batch.length;
+        return scanned;
       }
       await writeOffset(tx, position);
       passed = undefined;
-      return batch.length;
+      return scanned;
     });
   }
 

@@ -150,10 +150,16 @@ export function rowWithEvent<Values extends Record<string, unknown>, Row, Raw = 
 
 /**
  * A consumer step's first read: try-locks the consumer (the key `lockConsumer` in coverage waits
- * for), reads its offset and the batch after it, in one round trip instead of three. No rows when
+ * for), reads its offset and the next `limit` events after it, in one round trip instead of three.
+ * Only events whose type matches one of `types` (LIKE patterns) come back whole, and the last one
+ * read always, so the step knows how far it got (`scanned` says how many were read): a consumer that
+ * cares about a few types does not have every punch's payload shipped and parsed. No rows when
  * another process holds the lock or nothing is new.
  */
-const consumerBatchQuery = compiledQuery<{ name: string; lockKey: string; limit: number; afterTx: string | null; afterSeq: number | null }, EventRow>(
+const consumerBatchQuery = compiledQuery<
+  { name: string; lockKey: string; limit: number; afterTx: string | null; afterSeq: number | null; types: string },
+  EventRow & { wanted: boolean; scanned: number }
+>(
   () => sql`
       WITH offset_row AS (
         SELECT o.tx_id, o.seq, (${sql.placeholder('afterTx')}::xid8, ${sql.placeholder('afterSeq')}::bigint) > (o.tx_id, o.seq) AS behind
@@ -163,19 +169,35 @@ const consumerBatchQuery = compiledQuery<{ name: string; lockKey: string; limit:
       claim AS (
         SELECT CASE WHEN behind THEN ${sql.placeholder('afterTx')}::xid8 ELSE tx_id END AS tx_id,
                CASE WHEN behind THEN ${sql.placeholder('afterSeq')}::bigint ELSE seq END AS seq
-        FROM offset_row)
+        FROM offset_row),
+      batch AS (
+        SELECT e.*, e.type LIKE ANY (${sql.placeholder('types')}::text[]) AS wanted,
+               row_number() OVER (ORDER BY e.tx_id DESC, e.seq DESC) = 1 AS last
+        FROM claim CROSS JOIN LATERAL (
+          -- LATERAL: the claimed position becomes the index condition. As a plain join it is a filter,
+          -- and PostgreSQL scans the whole log on every step.
+          SELECT * FROM events e
+          WHERE (e.tx_id, e.seq) > (claim.tx_id, claim.seq)
+            AND e.tx_id < pg_snapshot_xmin(pg_current_snapshot())
+          ORDER BY e.tx_id, e.seq
+          LIMIT ${sql.placeholder('limit')}) e)
       SELECT e.seq, e.tx_id::text AS tx_id, e.id, e.type, e.entity_type, e.entity_id, e.actor_type, e.actor_id, e.actor_name,
-             e.location_id, e.department_id, e.employee_id, e.user_id, e.payload, e.occurred_at
-      FROM claim CROSS JOIN LATERAL (
-        -- LATERAL: the claimed position becomes the index condition. As a plain join it is a filter,
-        -- and PostgreSQL scans the whole log on every step.
-        SELECT * FROM events e
-        WHERE (e.tx_id, e.seq) > (claim.tx_id, claim.seq)
-          AND e.tx_id < pg_snapshot_xmin(pg_current_snapshot())
-        ORDER BY e.tx_id, e.seq
-        LIMIT ${sql.placeholder('limit')}) e
+             e.location_id, e.department_id, e.employee_id, e.user_id, e.occurred_at, e.wanted,
+             CASE WHEN e.wanted THEN e.payload END AS payload,
+             (SELECT count(*) FROM batch)::int AS scanned
+      FROM batch e
+      WHERE e.wanted OR e.last
       ORDER BY e.tx_id, e.seq`,
 );
+
+/** What a consumer step read: the events it asked for, and where in the log the read ended. */
+export interface ConsumerBatch {
+  events: StoredEvent[];
+  /** How many events the read went through, wanted or not (fewer than the limit: the consumer is caught up). */
+  scanned: number;
+  /** The last event read, wanted or not: where the consumer's offset moves once the batch is applied. */
+  last: LogPosition | undefined;
+}
 
 export function createEventLog({ db }: { db: Db }) {
   const appendedIn = new WeakMap<object, number>();
@@ -267,9 +289,22 @@ export function createEventLog({ db }: { db: Db }) {
    * after `passed` when that is further (events this process read and had nothing to do for). Empty
    * when another process holds the lock or nothing is new.
    */
-  async function readForConsumer(tx: Tx, name: string, limit: number, passed?: LogPosition): Promise<StoredEvent[]> {
-    const rows = await consumerBatchQuery(tx, { name, lockKey: consumerLockKey(name), limit, afterTx: passed?.txId ?? null, afterSeq: passed?.seq ?? null });
-    return rows.map(toStoredEvent);
+  /** `types`: LIKE patterns of the event types the consumer handles (default: every type). */
+  async function readForConsumer(tx: Tx, name: string, limit: number, passed?: LogPosition, types: string[] = ['%']): Promise<ConsumerBatch> {
+    const rows = await consumerBatchQuery(tx, {
+      name,
+      lockKey: consumerLockKey(name),
+      limit,
+      afterTx: passed?.txId ?? null,
+      afterSeq: passed?.seq ?? null,
+      types: `{${types.map((t) => JSON.stringify(t)).join(',')}}`,
+    });
+    const lastRow = rows.at(-1);
+    return {
+      events: rows.filter((r) => r.wanted).map(toStoredEvent),
+      scanned: lastRow ? Number(lastRow.scanned) : 0,
+      last: lastRow ? { txId: lastRow.tx_id, seq: Number(lastRow.seq) } : undefined,
+    };
   }
 
   /** The position of the newest event a reader may take now. */

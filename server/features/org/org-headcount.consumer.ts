@@ -31,6 +31,8 @@ export function headcountDelta(batch: StoredEvent[]): Delta {
 
 export const orgHeadcountConsumer: ConsumerDefinition = {
   name: 'org-headcount',
+  // `headcountDelta` reads nothing else; punches and the rest are passed over unread.
+  types: ['employee.created', 'employee.deactivated', 'employee.updated'],
   async handle(tx: Tx, batch: StoredEvent[]) {
     const delta = headcountDelta(batch);
     for (const [key, by] of delta) {
