@@ -147,13 +147,30 @@ export function findWorkShiftsOfEmployees(db: DbOrTx, employeeIds: string[], fro
 
 /**
  * The worked shifts of these people overlapping [from, to), only where and when they ran: one query
- * for a whole batch of punches (a shift belongs to its clock-in's location).
+ * for a whole batch of punches (a shift belongs to its clock-in's location). `onlyAt` names, per
+ * person, the one location all their punches of the batch were at: their shifts there are what the
+ * batch recomputes anyway, so only the shifts elsewhere come back (under a stream of punches, none).
  */
-export async function findShiftSpansOfEmployees(db: DbOrTx, employeeIds: string[], from: Date, to: Date) {
-  if (employeeIds.length === 0) return [];
-  const columns = { employeeId: workShifts.employeeId, locationId: workShifts.locationId, clockInAt: workShifts.clockInAt, clockOutAt: workShifts.clockOutAt };
-  const { closed, open } = runningIn(inArray(workShifts.employeeId, employeeIds), from, to);
-  return db.select(columns).from(workShifts).where(closed).unionAll(db.select(columns).from(workShifts).where(open));
+export async function findShiftsElsewhere(db: DbOrTx, people: { employeeId: string; onlyAt: string | null }[], from: Date, to: Date) {
+  if (people.length === 0) return [];
+  const rows = await queryRows<{ employee_id: string; location_id: string; clock_in_at: Date | string; clock_out_at: Date | string | null }>(db, sql`
+    SELECT p.employee_id, w.location_id, w.clock_in_at, w.clock_out_at
+    FROM unnest(${arrayLiteral(people.map((p) => p.employeeId))}::uuid[], ${arrayLiteral(people.map((p) => p.onlyAt ?? 'NULL'))}::uuid[]) AS p(employee_id, only_at)
+    CROSS JOIN LATERAL (
+      -- Two index ranges of (employee, clock_out_at), as in runningIn above.
+      SELECT location_id, clock_in_at, clock_out_at FROM work_shifts w
+      WHERE w.employee_id = p.employee_id AND w.clock_out_at > ${from.toISOString()}::timestamptz AND w.clock_in_at < ${to.toISOString()}::timestamptz
+      UNION ALL
+      SELECT location_id, clock_in_at, clock_out_at FROM work_shifts w
+      WHERE w.employee_id = p.employee_id AND w.clock_out_at IS NULL AND w.clock_in_at < ${to.toISOString()}::timestamptz
+    ) w
+    WHERE w.location_id IS DISTINCT FROM p.only_at`);
+  return rows.map((r) => ({
+    employeeId: r.employee_id,
+    locationId: r.location_id,
+    clockInAt: new Date(r.clock_in_at),
+    clockOutAt: r.clock_out_at === null ? null : new Date(r.clock_out_at),
+  }));
 }
 
 export function findOpenShifts(db: DbOrTx, locationIds: string[]) {

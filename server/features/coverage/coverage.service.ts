@@ -142,17 +142,27 @@ export function createCoverageService({ db, events, clock, log, schedule, missed
       .map((a) => ({ ...a, fromMs: Math.max(window.fromMs, a.fromMs), toMs: Math.min(window.toMs, a.toMs) }))
       .filter((a) => a.fromMs < a.toMs);
     if (personal.length > 0) {
+      // Per person, the one location all their punches here are at (null: several): only their shifts
+      // elsewhere can add a location.
+      const onlyAt = new Map<string, string | null>();
+      for (const a of personal) onlyAt.set(a.employeeId!, onlyAt.has(a.employeeId!) && onlyAt.get(a.employeeId!) !== a.locationId ? null : a.locationId);
       // `fromMs - 1`: the shift a clock-out at `fromMs` closes ends exactly there.
-      const spansOf = await repo.findShiftSpansOfEmployees(
+      const shifts = await repo.findShiftsElsewhere(
         tx,
-        [...new Set(personal.map((a) => a.employeeId!))],
+        [...onlyAt].map(([employeeId, at]) => ({ employeeId, onlyAt: at })),
         new Date(Math.min(...personal.map((a) => a.fromMs)) - 1),
         new Date(Math.max(...personal.map((a) => a.toMs))),
       );
+      const shiftsOf = new Map<string, typeof shifts>();
+      for (const s of shifts) {
+        const list = shiftsOf.get(s.employeeId);
+        if (list) list.push(s);
+        else shiftsOf.set(s.employeeId, [s]);
+      }
       for (const a of personal) {
         const elsewhere = new Set<string>();
-        for (const s of spansOf) {
-          if (s.employeeId !== a.employeeId || s.locationId === a.locationId) continue;
+        for (const s of shiftsOf.get(a.employeeId!) ?? []) {
+          if (s.locationId === a.locationId) continue;
           if (s.clockInAt.getTime() < a.toMs && (s.clockOutAt === null || s.clockOutAt.getTime() > a.fromMs - 1)) elsewhere.add(s.locationId);
         }
         for (const locationId of elsewhere) resolved.push({ ...a, locationId, employeeId: undefined });
