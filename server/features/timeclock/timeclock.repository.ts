@@ -13,8 +13,8 @@ export type WorkShiftRow = typeof workShifts.$inferSelect;
  * shifts does this first: writers of one employee queue here, and the live path, which reads the
  * version and writes only if it is unchanged, sees that something moved.
  */
-const takeClock = (employeeId: SQL, onlyAtVersion?: ReturnType<typeof sql.placeholder>) => sql`
-  INSERT INTO employee_clocks (employee_id, version) SELECT ${employeeId}, 1
+const takeClock = (employeeId: SQL, onlyAtVersion?: ReturnType<typeof sql.placeholder>, onlyIf?: SQL) => sql`
+  INSERT INTO employee_clocks (employee_id, version) SELECT ${employeeId}, 1 ${onlyIf ? sql`WHERE ${onlyIf}` : sql``}
   ON CONFLICT (employee_id) DO UPDATE SET version = employee_clocks.version + 1
   ${onlyAtVersion ? sql`WHERE ${onlyAtVersion}::bigint IS NULL OR employee_clocks.version = ${onlyAtVersion}::bigint` : sql``}
   RETURNING employee_id`;
@@ -175,15 +175,28 @@ export function findOpenShift(db: DbOrTx, employeeId: string) {
   return db.query.workShifts.findFirst({ where: and(eq(workShifts.employeeId, employeeId), isNull(workShifts.clockOutAt)) });
 }
 
-/** The worked-shift side of a live punch (see `writeLivePunch`). */
+/** The worked-shift side of a live punch (see `writeLivePunch`); a shift opened gets the id given. */
 export type LiveShiftChange =
-  | { kind: 'open' }
+  | { kind: 'open'; shiftId: string }
   | { kind: 'update'; shiftId: string; breaks: WorkBreak[]; clockOutAt: Date | null; clockOutPunchId: string | null }
   | { kind: 'none' };
 
+/**
+ * What a live punch written from a remembered clock state (no read first) must still find true when it
+ * is written: the employee as remembered (active, same name, department and home location), the
+ * location's zone as remembered (the timesheet date depends on it), and no timesheet lock on that date.
+ * The version check covers the rest: every change to the person's punches or shifts raises it.
+ */
+const rememberedStateHolds = sql`(NOT ${sql.placeholder('checkRemembered')}::boolean OR (
+    EXISTS (SELECT 1 FROM employees e WHERE e.id = ${sql.placeholder('employeeId')}::uuid AND e.active AND e.name = ${sql.placeholder('employeeName')}
+              AND e.department_id = ${sql.placeholder('departmentId')}::uuid AND e.location_id = ${sql.placeholder('homeLocationId')}::uuid)
+    AND EXISTS (SELECT 1 FROM locations l WHERE l.id = ${sql.placeholder('locationId')}::uuid AND l.timezone = ${sql.placeholder('timezone')})
+    AND NOT EXISTS (SELECT 1 FROM timesheet_locks t WHERE t.location_id = ${sql.placeholder('locationId')}::uuid
+                      AND ${sql.placeholder('localDate')}::date BETWEEN t."from" AND t."to")))`;
+
 const writeLivePunchQuery = withEvent<Record<string, unknown>, { taken: number; inserted: number }>(
   (logged) => sql`
-    WITH taken AS (${takeClock(sql`${sql.placeholder('employeeId')}::uuid`, sql.placeholder('version'))}),
+    WITH taken AS (${takeClock(sql`${sql.placeholder('employeeId')}::uuid`, sql.placeholder('version'), rememberedStateHolds)}),
     punch AS (
       INSERT INTO punches (id, employee_id, location_id, kind, at, source, request_hash, recorded_at, recorded_by, state)
       SELECT ${sql.placeholder('id')}::uuid, taken.employee_id, ${sql.placeholder('locationId')}::uuid, ${sql.placeholder('kind')},
@@ -193,8 +206,8 @@ const writeLivePunchQuery = withEvent<Record<string, unknown>, { taken: number; 
       ON CONFLICT (id) DO NOTHING
       RETURNING id),
     opened AS (
-      INSERT INTO work_shifts (employee_id, location_id, clock_in_at, clock_in_punch_id, breaks)
-      SELECT ${sql.placeholder('employeeId')}::uuid, ${sql.placeholder('locationId')}::uuid, ${sql.placeholder('at')}::timestamptz, punch.id, '[]'::jsonb
+      INSERT INTO work_shifts (id, employee_id, location_id, clock_in_at, clock_in_punch_id, breaks)
+      SELECT ${sql.placeholder('openedId')}::uuid, ${sql.placeholder('employeeId')}::uuid, ${sql.placeholder('locationId')}::uuid, ${sql.placeholder('at')}::timestamptz, punch.id, '[]'::jsonb
       FROM punch WHERE ${sql.placeholder('opens')}::boolean),
     updated AS (
       UPDATE work_shifts SET breaks = ${sql.placeholder('breaks')}::jsonb,
@@ -222,9 +235,29 @@ export type RunWithEvent = (statement: LivePunchStatement, values: Record<string
  * clock is taken only if its version is still the one read with the state, else nothing is written
  * ('clock-moved'). Without it the caller holds the clock already (the slow path's transaction).
  */
-export async function writeLivePunch(run: RunWithEvent, punch: PunchRow, shift: LiveShiftChange, version: number | null): Promise<LivePunchOutcome> {
+export interface RememberedState {
+  employeeName: string;
+  departmentId: string;
+  homeLocationId: string;
+  timezone: string;
+  /** The punch's date in the location's zone: no timesheet lock may cover it. */
+  localDate: string;
+}
+
+/**
+ * `remembered`: the state the punch was admitted on was not read now but remembered from this
+ * process's last write for the person; the statement then also checks it (`rememberedStateHolds`).
+ */
+export async function writeLivePunch(run: RunWithEvent, punch: PunchRow, shift: LiveShiftChange, version: number | null, remembered?: RememberedState): Promise<LivePunchOutcome> {
   const [row] = await run(writeLivePunchQuery, {
     version,
+    checkRemembered: remembered !== undefined,
+    employeeName: remembered?.employeeName ?? null,
+    departmentId: remembered?.departmentId ?? null,
+    homeLocationId: remembered?.homeLocationId ?? null,
+    timezone: remembered?.timezone ?? null,
+    localDate: remembered?.localDate ?? null,
+    openedId: shift.kind === 'open' ? shift.shiftId : null,
     id: punch.id,
     employeeId: punch.employeeId,
     locationId: punch.locationId,

@@ -152,7 +152,7 @@ export function createTimeclockService(deps: TimeclockDeps) {
     const state: ClockState = !open ? 'out' : open.breaks.at(-1)?.end === null ? 'break' : 'in';
     const next = nextState(state, punch.kind);
     if (typeof next !== 'string') return { error: new AppError(next.error, next.message) };
-    if (punch.kind === 'clock_in') return { shift: { kind: 'open' } };
+    if (punch.kind === 'clock_in') return { shift: { kind: 'open', shiftId: randomUUID() } };
     if (!open) return { shift: { kind: 'none' } };
     const breaks = [...open.breaks];
     const at = punch.at.toISOString();
@@ -330,23 +330,77 @@ export function createTimeclockService(deps: TimeclockDeps) {
   }
 
   /**
-   * The live path: a punch timed now that goes at the end of the timeline, in two statements and no
-   * transaction of its own (`readLiveClock`, then `writeLivePunch` guarded by the clock's version).
-   * Answers undefined when the punch needs the slow path: late, not at the end, or the clock moved
-   * (another write for this person committed in between) or its id was taken meanwhile.
+   * Per employee, the clock as this process's last live write for them left it: the version it raised
+   * the clock to, their latest punch and open shift, and the employee and location the punch was
+   * admitted on. The next live punch for the person starts from here instead of reading: the write
+   * only happens if the clock's version is still this one (nothing else wrote their punches or shifts)
+   * and what the read would have checked still holds (`RememberedState`); otherwise it writes nothing,
+   * the entry goes, and the punch takes the read path. A retry of a punch already stored finds its id
+   * taken the same way. Bounded: the oldest entries go first.
+   */
+  const rememberedClocks = new Map<string, RememberedClock>();
+  const REMEMBERED_CLOCKS = 10_000;
+  interface RememberedClock {
+    version: number;
+    latestAtMs: number;
+    open: repo.WorkShiftRow | undefined;
+    employee: FoundEmployee['employee'];
+    location: NonNullable<FoundEmployee['location']>;
+  }
+  function remember(employeeId: string, clock: RememberedClock) {
+    rememberedClocks.delete(employeeId);
+    if (rememberedClocks.size >= REMEMBERED_CLOCKS) rememberedClocks.delete(rememberedClocks.keys().next().value!);
+    rememberedClocks.set(employeeId, clock);
+  }
+
+  /** The worked shift a live punch leaves open (undefined when it closes the shift or none was open). */
+  function openAfter(punch: repo.PunchRow, shift: repo.LiveShiftChange, open: repo.WorkShiftRow | undefined): repo.WorkShiftRow | undefined {
+    if (shift.kind === 'open') {
+      return { id: shift.shiftId, employeeId: punch.employeeId, locationId: punch.locationId, clockInAt: punch.at, clockInPunchId: punch.id, clockOutAt: null, clockOutPunchId: null, breaks: [] };
+    }
+    if (shift.kind === 'none' || !open || shift.clockOutAt) return undefined;
+    return { ...open, breaks: shift.breaks };
+  }
+
+  /**
+   * The live path: a punch timed now that goes at the end of the timeline, with no transaction of its
+   * own: one statement (`writeLivePunch`, guarded by the clock's version) from a remembered clock, or
+   * two (`readLiveClock` first). Answers undefined when the punch needs the slow path: late, not at the
+   * end, or the clock moved (another write for this person committed in between), its id was taken
+   * meanwhile, or what was remembered no longer holds.
    */
   async function recordLivePunch(principal: Principal, input: c.ClockEventCreate, source: string, now: number, at: number) {
-    const read = await repo.readLiveClock(db, { punchId: input.id, employeeId: input.employeeId, locationId: input.locationId, atMs: at });
+    const known = rememberedClocks.get(input.employeeId);
+    // The punch's location is the one named, else the person's own: remembered only if it is that one.
+    const fromMemory = known !== undefined && (input.locationId ?? known.employee.locationId) === known.location.id && known.latestAtMs <= at;
+    const read = fromMemory
+      ? { employee: known.employee, location: known.location, version: known.version, existing: undefined, latest: undefined, open: known.open, lock: undefined }
+      : await repo.readLiveClock(db, { punchId: input.id, employeeId: input.employeeId, locationId: input.locationId, atMs: at });
     const admitted = admit(principal, input, source, read, read ?? noClockState, { now, at, allowOld: false });
     if (admitted.replay) return admitted.replay;
     const { punch, recorded } = admitted;
-    const { latest, open, version } = read!;
+    const { latest, open, version, employee, location } = read!;
     if (latest && latest.at.getTime() > at) return undefined;
     const change = liveChange(punch, open);
-    if ('error' in change) throw change.error;
+    if ('error' in change) {
+      // Refused on a remembered state: it may be out of date, so the read path judges it again.
+      if (fromMemory) {
+        rememberedClocks.delete(input.employeeId);
+        return undefined;
+      }
+      throw change.error;
+    }
     const event = recorded('placed');
-    const outcome = await repo.writeLivePunch((statement, values, logged) => events.writeWith(statement, values, event, logged), punch, change.shift, version);
-    return outcome === 'written' ? { created: true as const, event: toClockEvent(punch) } : undefined;
+    const remembered = fromMemory
+      ? { employeeName: employee.name, departmentId: employee.departmentId, homeLocationId: employee.locationId, timezone: location!.timezone, localDate: localDate(location!.timezone, at) }
+      : undefined;
+    const outcome = await repo.writeLivePunch((statement, values, logged) => events.writeWith(statement, values, event, logged), punch, change.shift, version, remembered);
+    if (outcome !== 'written') {
+      rememberedClocks.delete(input.employeeId);
+      return undefined;
+    }
+    remember(input.employeeId, { version: version + 1, latestAtMs: at, open: openAfter(punch, change.shift, open), employee, location: location! });
+    return { created: true as const, event: toClockEvent(punch) };
   }
 
   async function recordPunch(

@@ -120,7 +120,7 @@ describe('punches', () => {
     });
     const event = (id: string) => ({ type: 'clock_event.recorded', entity: { type: 'clock_event', id }, actor: systemActor, payload: {}, scope: { employeeId: person.body.id } });
     const write = (id: string, version: number) =>
-      repo.writeLivePunch((statement, values, logged) => t.wf.events.writeWith(statement, values, event(id), logged), row(id), { kind: 'open' }, version);
+      repo.writeLivePunch((statement, values, logged) => t.wf.events.writeWith(statement, values, event(id), logged), row(id), { kind: 'open', shiftId: randomUUID() }, version);
     const stored = async (id: string) =>
       (await queryRows<{ n: number }>(t.database.db, sql`SELECT (SELECT count(*) FROM punches WHERE id = ${id}) + (SELECT count(*) FROM events WHERE entity_id = ${id}) AS n`))[0]!.n;
 
@@ -135,6 +135,53 @@ describe('punches', () => {
     expect(again!.version).toBe(read!.version + 1);
     expect(await write(first, again!.version)).toBe('written');
     expect(Number(await stored(first))).toBe(2);
+  });
+
+  it('a punch from the clock this process remembers refuses what a read would: a clock another writer moved, a locked day, a deactivated person', async () => {
+    // A site of its own: the day locked below is locked for nobody else.
+    const site = await t.call(t.adminToken, { method: 'POST', url: api('/locations'), payload: { name: 'Remembered site', timezone: 'Europe/London' } });
+    const person = await t.call(t.adminToken, { method: 'POST', url: api('/employees'), payload: { name: 'Remy Remembered', departmentId: org.packing.id, locationId: site.body.id } });
+    const employeeId = person.body.id;
+    // Live punches (within two minutes of now, in order), a few seconds apart.
+    const secondsAgo = (s: number) => new Date(clock.now().getTime() - s * 1000).toISOString();
+    const live = (kind: string, ago: number) => punch(t.adminToken, { id: randomUUID(), employeeId, kind, at: secondsAgo(ago) });
+    expect((await live('clock_in', 60)).status).toBe(201); // read, written, remembered
+    const retried = { id: randomUUID(), employeeId, kind: 'break_start', at: secondsAgo(50) };
+    expect((await punch(t.adminToken, retried)).status).toBe(201); // from memory
+    // A retry of that punch answers the original, not a refusal of a second break.
+    const replay = await punch(t.adminToken, retried);
+    expect(replay.status).toBe(200);
+    expect(replay.body.id).toBe(retried.id);
+    expect((await live('break_end', 40)).status).toBe(201);
+
+    // A manager adds the clock-out (the slow path): the remembered clock still says "on shift".
+    const correction = await t.call(org.managerToken, {
+      method: 'POST',
+      url: api('/clock-events/corrections'),
+      payload: { id: randomUUID(), employeeId, kind: 'clock_out', at: secondsAgo(30), reason: 'left without clocking out' },
+    });
+    expect(correction.status).toBe(201);
+    const out = await live('clock_out', 20);
+    expect(out.status).toBe(409);
+    expect(out.body.error.code).toBe('NOT_CLOCKED_IN');
+    expect((await live('clock_in', 15)).status).toBe(201);
+    expect((await live('break_start', 10)).status).toBe(201); // remembered again
+
+    // Today is approved and locked: nothing more may be punched into it.
+    const day = clock.now().toISOString().slice(0, 10);
+    expect((await t.call(t.adminToken, { method: 'POST', url: api('/timesheets/locks'), payload: { locationId: site.body.id, from: day, to: day } })).status).toBe(201);
+    const locked = await live('break_end', 5);
+    expect(locked.status).toBe(409);
+    expect(locked.body.error.code).toBe('PERIOD_LOCKED');
+
+    // Deactivated (a write the clock's version knows nothing of): refused as when read.
+    const other = await t.call(t.adminToken, { method: 'POST', url: api('/employees'), payload: { name: 'Dana Deactivated', departmentId: org.packing.id, locationId: org.location.id } });
+    expect((await punch(t.adminToken, { id: randomUUID(), employeeId: other.body.id, kind: 'clock_in' })).status).toBe(201);
+    expect((await t.call(t.adminToken, { method: 'DELETE', url: api(`/employees/${other.body.id}`) })).status).toBe(200);
+    const gone = await punch(t.adminToken, { id: randomUUID(), employeeId: other.body.id, kind: 'clock_out' });
+    expect(gone.status).toBe(422);
+    const [rows] = await queryRows<{ punches: number }>(t.database.db, sql`SELECT count(*)::int AS punches FROM punches WHERE employee_id = ${other.body.id}`);
+    expect(rows!.punches).toBe(1);
   });
 
   it('the database itself refuses a second open shift', async () => {
