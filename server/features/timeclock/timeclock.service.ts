@@ -14,6 +14,7 @@ import type { ScheduleService } from '../schedule/schedule.service.ts';
 import { nextAction, nextState, replayTimeline, timelineOrder, workedMinutes, type ClockState, type DerivedShift, type TimelinePunch } from './clock-rules.ts';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { uuidV5 } from '../../lib/uuid.ts';
+import { localDateOf as localDate } from '../../lib/local-date.ts';
 import * as repo from './timeclock.repository.ts';
 
 export interface TimeclockOptions {
@@ -59,7 +60,6 @@ export interface HistoryInput {
 const IMPORT_NAMESPACE = '6f1c8a52-3d1e-4b7a-9a0e-2b9f4c1d7e10';
 const zonedIso = (zone: string, ms: number) =>
   Temporal.Instant.fromEpochMilliseconds(ms).toZonedDateTimeISO(zone).toString({ timeZoneName: 'never', smallestUnit: 'second' });
-const localDate = (zone: string, ms: number) => Temporal.Instant.fromEpochMilliseconds(ms).toZonedDateTimeISO(zone).toPlainDate().toString();
 const addDays = (date: string, n: number) => Temporal.PlainDate.from(date).add({ days: n }).toString();
 
 function toClockEvent(p: repo.PunchRow): c.ClockEvent {
