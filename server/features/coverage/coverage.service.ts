@@ -260,7 +260,7 @@ export function createCoverageService({ db, events, clock, log, schedule, missed
         const r = before.get(h.hourStartMs);
         return !differentSet.has(h) && r !== undefined && h.hourEndMs <= nowMs && r.computedAt.getTime() < r.hourEnd.getTime();
       });
-      const rewrite = [...new Set([...finalised, ...minutesMoved])].filter((h) => !differentSet.has(h));
+      const rewrite = [...new Set([...finalised, ...minutesMoved.filter((h) => !differentSet.has(h))])];
       // Rows that are no bucket of the location's zone: left by a zone that changed since.
       const starts = new Set(buckets.map((b) => b.startMs));
       const stray = [...before.values()].filter((r) => !starts.has(r.hourStart.getTime())).map((r) => r.hourStart);

@@ -383,7 +383,8 @@ export function createTimeclockService(deps: TimeclockDeps) {
     if (latest && latest.at.getTime() > at) return undefined;
     const change = liveChange(punch, open);
     if ('error' in change) {
-      // Refused on a remembered state: it may be out of date, so the read path judges it again.
+      // Refused on a remembered state, which may be out of date (or the punch is a retry of one already
+      // stored): the locked path judges it again on what is stored, and answers a retry with the original.
       if (fromMemory) {
         rememberedClocks.delete(input.employeeId);
         return undefined;
