@@ -42,7 +42,8 @@ export function memoryRateLimitStore(now: () => number = Date.now): RateLimitSto
  */
 const HIT_SCRIPT = `
 local count = redis.call('INCR', KEYS[1])
-if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+-- A window just opened resets in exactly its length (PTTL read back may already be a millisecond less).
+if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); return {count, tonumber(ARGV[1])} end
 local ttl = redis.call('PTTL', KEYS[1])
 if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
 return {count, ttl}`;
