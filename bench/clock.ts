@@ -18,6 +18,18 @@ export interface ClockRun {
   serverCores?: number;
   pgbenchTps?: number;
   pgbenchLatencyMs?: number;
+  /** Mean time a punch spent in the server, from its request's arrival to its response (its /metrics histogram). */
+  serverMeanMs?: number;
+}
+
+/** The server's own request-duration histogram for accepted punches: total seconds and count so far. */
+async function punchTimeInServer(baseUrl: string): Promise<{ sum: number; count: number }> {
+  const text = await (await fetch(new URL('/metrics', baseUrl))).text();
+  const read = (suffix: string) => {
+    const line = text.split('\n').find((l) => l.startsWith(`workfloor_http_request_duration_seconds_${suffix}{`) && l.includes('route="/api/v1/clock-events"') && l.includes('status="201"'));
+    return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
+  };
+  return { sum: read('sum'), count: read('count') };
 }
 
 /**
@@ -136,18 +148,21 @@ export async function runClockBenchmark(settings: { clientCounts: number[]; dura
         const employees = await demoEmployees(scratch.url);
         if (settings.warmup > 0) await punchClosedLoop(server.url, token, employees, clients, settings.warmup);
         const latencies: number[] = [];
+        const inServerBefore = await punchTimeInServer(server.url);
         const meter = cpuMeter(server.pid);
         const started = performance.now();
         const done = await punchClosedLoop(server.url, token, employees, clients, settings.duration, latencies);
         const seconds = (performance.now() - started) / 1000;
         const cpu = meter();
+        const inServerAfter = await punchTimeInServer(server.url);
+        run.serverMeanMs = ((inServerAfter.sum - inServerBefore.sum) / (inServerAfter.count - inServerBefore.count)) * 1000;
         run.workfloorTps = done / seconds;
         run.workfloorP50Ms = median(latencies);
         run.workfloorP99Ms = quantile(latencies, 0.99);
         run.serverCores = cpu.server;
         runs.push(run);
         process.stdout.write(
-          `  ${String(clients).padStart(2)} clients: Workfloor ${run.workfloorTps.toFixed(0).padStart(5)} punches/s (p50 ${ms(run.workfloorP50Ms)}, p99 ${ms(run.workfloorP99Ms)}, ` +
+          `  ${String(clients).padStart(2)} clients: Workfloor ${run.workfloorTps.toFixed(0).padStart(5)} punches/s (p50 ${ms(run.workfloorP50Ms)}, p99 ${ms(run.workfloorP99Ms)}, mean ${ms(run.serverMeanMs)} in the server, ` +
             `server ${cpu.server?.toFixed(2) ?? '?'} cores, machine ${cpu.machine === undefined ? '?' : (cpu.machine * 100).toFixed(0)}% busy)` +
             `   pgbench ${run.pgbenchTps?.toFixed(0) ?? '-'} tx/s (latency avg ${run.pgbenchLatencyMs === undefined ? '-' : ms(run.pgbenchLatencyMs)})` +
             `   ratio ${run.pgbenchTps ? (run.workfloorTps / run.pgbenchTps).toFixed(2) : '-'}\n`,

@@ -14,6 +14,10 @@ export interface PushSide {
   clients: number;
   punches: number;
   latency: LatencySummary;
+  /** Per punch: from the POST's return to its first client's receipt. */
+  first: LatencySummary;
+  /** Per punch: from its first client's receipt to its last one's. */
+  spread: LatencySummary;
   /** Deliveries that never arrived (client x punch). */
   missing: number;
   /** Deliveries that arrived before the POST had returned (counted as 0 ms). */
@@ -47,20 +51,32 @@ function receipts(clients: number) {
     /** Latencies from each POST's return to each client's receipt. */
     latencies(returned: Map<string, number>) {
       const values: number[] = [];
+      // Per punch: when its first client had it (the server's delay) and how long the rest took after
+      // that (the fan-out and the clients' own work), to tell a slow delivery from a slow spread.
+      const first: number[] = [];
+      const spread: number[] = [];
       let missing = 0;
       let early = 0;
       for (const [id, at] of returned) {
         const slots = byId.get(id);
+        let earliest = Infinity;
+        let latest = -Infinity;
         for (let c = 0; c < clients; c++) {
           const t = slots?.[c] ?? Number.NaN;
           if (Number.isNaN(t)) missing++;
           else {
             if (t < at) early++;
             values.push(Math.max(0, t - at));
+            earliest = Math.min(earliest, t);
+            latest = Math.max(latest, t);
           }
         }
+        if (latest >= earliest) {
+          first.push(Math.max(0, earliest - at));
+          spread.push(latest - earliest);
+        }
       }
-      return { values, missing, early };
+      return { values, missing, early, first: summarise(first), spread: summarise(spread) };
     },
   };
 }
@@ -167,8 +183,8 @@ export async function runPushBenchmark(settings: Settings): Promise<PushResult> 
         for (const r of run.results) if (r.status !== 201) returned.delete(r.id);
         if (run.errors.length) process.stdout.write(`  WARNING: ${run.errors.length} punches refused, e.g. ${run.errors[0]}\n`);
         if (returned.size === 0) throw new Error('every punch was refused');
-        const { values, missing, early } = seen.latencies(returned);
-        workfloor = { label: 'Workfloor (socket.io)', clients: sockets.length, punches: returned.size, latency: summarise(values), missing, early, cpu, refused: run.errors.length };
+        const { values, missing, early, first, spread } = seen.latencies(returned);
+        workfloor = { label: 'Workfloor (socket.io)', clients: sockets.length, punches: returned.size, latency: summarise(values), first, spread, missing, early, cpu, refused: run.errors.length };
         report(workfloor, settings);
       } finally {
         poster.close();
@@ -209,8 +225,8 @@ export async function runPushBenchmark(settings: Settings): Promise<PushResult> 
       await postAtRate(port, body, settings.rate, settings.duration, returned);
       await sleep(2000);
       const cpu = meter();
-      const { values, missing, early } = seen.latencies(returned);
-      bare = { label: 'bare ws broadcast', clients: clients.length, punches: returned.size, latency: summarise(values), missing, early, cpu };
+      const { values, missing, early, first, spread } = seen.latencies(returned);
+      bare = { label: 'bare ws broadcast', clients: clients.length, punches: returned.size, latency: summarise(values), first, spread, missing, early, cpu };
       report(bare, settings);
     } finally {
       for (const c of clients) c.terminate();
@@ -225,6 +241,7 @@ export async function runPushBenchmark(settings: Settings): Promise<PushResult> 
 function report(s: PushSide, settings: Settings) {
   process.stdout.write(
     `  ${s.label.padEnd(22)} ${s.punches} punches at ${settings.rate}/s to ${s.clients} clients: p50 ${ms(s.latency.p50)}  p99 ${ms(s.latency.p99)}  max ${ms(s.latency.max)}` +
-      `   (${s.missing} missing, ${s.early} before the POST returned; server ${s.cpu.server?.toFixed(2) ?? '?'} cores, clients ${s.cpu.generator.toFixed(2)} cores, machine ${s.cpu.machine === undefined ? '?' : (s.cpu.machine * 100).toFixed(0)}% busy)\n`,
+      `\n  ${''.padEnd(22)} per punch: first client p50 ${ms(s.first.p50)} p99 ${ms(s.first.p99)}; first to last client p50 ${ms(s.spread.p50)} p99 ${ms(s.spread.p99)}` +
+      `\n  ${''.padEnd(22)} (${s.missing} missing, ${s.early} before the POST returned; server ${s.cpu.server?.toFixed(2) ?? '?'} cores, clients ${s.cpu.generator.toFixed(2)} cores, machine ${s.cpu.machine === undefined ? '?' : (s.cpu.machine * 100).toFixed(0)}% busy)\n`,
   );
 }

@@ -96,6 +96,26 @@ function eventInsert(prefix = '', from?: SQL) {
                     ${p('userId')}::uuid, ${p('payload')}::jsonb${from ? sql` FROM ${from}` : sql``}`;
 }
 
+/**
+ * The events of a batch statement, one per row of `rows`: a relation (WITH name or FROM list, alias
+ * `source`) whose columns `event` holds each row's event as `eventRecord` made it, inserted in the
+ * order of `source.ord`. For statements that write many changes in one round trip (the live punch
+ * batch), where each change's event must exist exactly when its change does.
+ */
+export function eventsInsertFrom(rows: SQL) {
+  return sql`INSERT INTO events (id, type, entity_type, entity_id, actor_type, actor_id, actor_name,
+                                 location_id, department_id, employee_id, user_id, payload)
+             SELECT (source.event->>'id')::uuid, source.event->>'type', source.event->>'entityType', source.event->>'entityId',
+                    source.event->>'actorType', source.event->>'actorId', source.event->>'actorName',
+                    (source.event->>'locationId')::uuid, (source.event->>'departmentId')::uuid, (source.event->>'employeeId')::uuid,
+                    (source.event->>'userId')::uuid, source.event->'payload'
+             FROM ${rows}
+             ORDER BY source.ord`;
+}
+
+/** A new event as one JSON value for `eventsInsertFrom` (with a fresh id, as every append makes). */
+export const eventRecord = (event: NewEvent) => columnsOf(event);
+
 /** The two statements every write and every reader runs, built once (see `compiledQuery`). */
 const insertEvent = compiledQuery<Record<string, unknown>, { seq: number | string }>(() => sql`${eventInsert()} RETURNING seq`);
 const readAfterQuery = compiledQuery<{ txId: string; seq: number; limit: number }, EventRow>(
@@ -264,6 +284,17 @@ export function createEventLog({ db }: { db: Db }) {
     return rows;
   }
 
+  /**
+   * Runs `statement` (one that writes events through `eventsInsertFrom`) outside any transaction, then
+   * wakes this process's readers if `logged` counts any event written.
+   */
+  async function writeBatch<Row>(statement: () => Promise<Row[]>, logged: (rows: Row[]) => number): Promise<Row[]> {
+    const rows = await statement();
+    const appended = logged(rows);
+    if (appended > 0) for (const listener of commitListeners) listener(appended);
+    return rows;
+  }
+
   /** `writeWith` for a statement made by `rowWithEvent`: answers the row written. */
   async function writeRow<Values extends Record<string, unknown>, Row>(statement: StatementWithEvent<Values, Row>, values: Values, event: NewEvent): Promise<Row> {
     const [row] = await writeWith(statement, values, event);
@@ -330,7 +361,7 @@ export function createEventLog({ db }: { db: Db }) {
     return () => commitListeners.delete(listener);
   }
 
-  return { append, appendMany, appendWith, write, writeWith, writeRow, readAfter, readForConsumer, head, positionOf, onCommit };
+  return { append, appendMany, appendWith, write, writeWith, writeBatch, writeRow, readAfter, readForConsumer, head, positionOf, onCommit };
 }
 
 export interface EventRow {

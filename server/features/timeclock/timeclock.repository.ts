@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, gt, gte, inArray, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import { compiledQuery, queryRows, type DbOrTx, type Tx } from '../../db/client.ts';
 import { fromJsonRow, jsonRow } from '../../db/json-row.ts';
-import { withEvent } from '../../events/event-log.ts';
+import { eventRecord, eventsInsertFrom, withEvent, type NewEvent } from '../../events/event-log.ts';
 import { employees, kioskPins, locations, punches, timesheetLocks, workShifts, type WorkBreak } from '../../db/schema.ts';
 
 export type PunchRow = typeof punches.$inferSelect;
@@ -244,13 +244,9 @@ export interface RememberedState {
   localDate: string;
 }
 
-/**
- * `remembered`: the state the punch was admitted on was not read now but remembered from this
- * process's last write for the person; the statement then also checks it (`rememberedStateHolds`).
- */
-export async function writeLivePunch(run: RunWithEvent, punch: PunchRow, shift: LiveShiftChange, version: number | null, remembered?: RememberedState): Promise<LivePunchOutcome> {
-  const [row] = await run(writeLivePunchQuery, {
-    version,
+/** The values of a live punch write, under the names both live write statements use. */
+function liveWriteColumns(punch: PunchRow, shift: LiveShiftChange, remembered: RememberedState | undefined) {
+  return {
     checkRemembered: remembered !== undefined,
     employeeName: remembered?.employeeName ?? null,
     departmentId: remembered?.departmentId ?? null,
@@ -269,11 +265,98 @@ export async function writeLivePunch(run: RunWithEvent, punch: PunchRow, shift: 
     recordedBy: punch.recordedBy,
     opens: shift.kind === 'open',
     shiftId: shift.kind === 'update' ? shift.shiftId : null,
-    breaks: shift.kind === 'update' ? JSON.stringify(shift.breaks) : null,
+    breaks: shift.kind === 'update' ? shift.breaks : null,
     clockOutAt: shift.kind === 'update' ? (shift.clockOutAt?.toISOString() ?? null) : null,
     clockOutPunchId: shift.kind === 'update' ? shift.clockOutPunchId : null,
+  };
+}
+
+/**
+ * `remembered`: the state the punch was admitted on was not read now but remembered from this
+ * process's last write for the person; the statement then also checks it (`rememberedStateHolds`).
+ */
+export async function writeLivePunch(run: RunWithEvent, punch: PunchRow, shift: LiveShiftChange, version: number | null, remembered?: RememberedState): Promise<LivePunchOutcome> {
+  const columns = liveWriteColumns(punch, shift, remembered);
+  const [row] = await run(writeLivePunchQuery, {
+    ...columns,
+    version,
+    breaks: columns.breaks === null ? null : JSON.stringify(columns.breaks),
   }, (rows) => rows[0]!.inserted > 0);
   return row!.taken === 0 ? 'clock-moved' : row!.inserted === 0 ? 'id-taken' : 'written';
+}
+
+/** One live punch of a batch (see `writeLivePunches`): what `writeLivePunch` takes, with its event. */
+export interface LivePunchWrite {
+  punch: PunchRow;
+  shift: LiveShiftChange;
+  /** The clock's version the punch was admitted on: written only if it is still that. */
+  version: number;
+  remembered?: RememberedState | undefined;
+  event: NewEvent;
+}
+
+/**
+ * Live punches of different employees in one statement: for each, what `writeLivePunch` does with a
+ * version (take the clock if unmoved and, when remembered, if the remembered state holds; then the
+ * punch if its id is free, its worked-shift change and its event), each punch on its own, so one
+ * whose clock moved or whose id is taken writes nothing while the others are written. The batch
+ * commits as one transaction: one round trip and one WAL flush for all of them. A batch must not hold
+ * two punches of one employee or two punches with one id (ON CONFLICT may touch a row once).
+ */
+const writeLivePunchesQuery = compiledQuery<{ batch: string }, { id: string; taken: boolean; inserted: boolean }>(
+  () => sql`
+    WITH source AS (
+      SELECT * FROM jsonb_to_recordset(${sql.placeholder('batch')}::jsonb) AS source(
+        ord int, version bigint, "checkRemembered" boolean, "employeeName" text, "departmentId" uuid, "homeLocationId" uuid,
+        timezone text, "localDate" date, id uuid, "employeeId" uuid, "locationId" uuid, kind text, at timestamptz, source text,
+        "requestHash" text, "recordedAt" timestamptz, "recordedBy" text, opens boolean, "openedId" uuid, "shiftId" uuid,
+        breaks jsonb, "clockOutAt" timestamptz, "clockOutPunchId" uuid, event jsonb)),
+    taken AS (
+      -- The version inserted is the one the punch expects plus one: a clock made now starts at 1 (read
+      -- as 0), and an existing one is raised only from exactly the version read.
+      INSERT INTO employee_clocks (employee_id, version)
+      SELECT s."employeeId", s.version + 1 FROM source s
+      WHERE NOT s."checkRemembered" OR (
+        EXISTS (SELECT 1 FROM employees e WHERE e.id = s."employeeId" AND e.active AND e.name = s."employeeName"
+                  AND e.department_id = s."departmentId" AND e.location_id = s."homeLocationId")
+        AND EXISTS (SELECT 1 FROM locations l WHERE l.id = s."locationId" AND l.timezone = s.timezone)
+        AND NOT EXISTS (SELECT 1 FROM timesheet_locks t WHERE t.location_id = s."locationId" AND s."localDate" BETWEEN t."from" AND t."to"))
+      ON CONFLICT (employee_id) DO UPDATE SET version = employee_clocks.version + 1
+      WHERE employee_clocks.version = excluded.version - 1
+      RETURNING employee_id),
+    punch AS (
+      INSERT INTO punches (id, employee_id, location_id, kind, at, source, request_hash, recorded_at, recorded_by, state)
+      SELECT s.id, s."employeeId", s."locationId", s.kind, s.at, s.source, s."requestHash", s."recordedAt", s."recordedBy", 'placed'
+      FROM source s JOIN taken ON taken.employee_id = s."employeeId"
+      ON CONFLICT (id) DO NOTHING
+      RETURNING id),
+    written AS (SELECT s.* FROM source s JOIN punch ON punch.id = s.id),
+    opened AS (
+      INSERT INTO work_shifts (id, employee_id, location_id, clock_in_at, clock_in_punch_id, breaks)
+      SELECT w."openedId", w."employeeId", w."locationId", w.at, w.id, '[]'::jsonb FROM written w WHERE w.opens),
+    updated AS (
+      UPDATE work_shifts SET breaks = w.breaks, clock_out_at = w."clockOutAt", clock_out_punch_id = w."clockOutPunchId"
+      FROM written w WHERE work_shifts.id = w."shiftId"),
+    logged AS (${eventsInsertFrom(sql`written source`)})
+    SELECT s.id::text AS id,
+           EXISTS (SELECT 1 FROM taken WHERE taken.employee_id = s."employeeId") AS taken,
+           EXISTS (SELECT 1 FROM punch WHERE punch.id = s.id) AS inserted
+    FROM source s ORDER BY s.ord`,
+  { prepareAs: 'workfloor_write_live_punches' },
+);
+
+/** Writes a batch of live punches (see `writeLivePunchesQuery`); answers each one's outcome, in order. */
+export async function writeLivePunches(
+  run: (statement: () => Promise<{ taken: boolean; inserted: boolean }[]>, logged: (rows: { inserted: boolean }[]) => number) => Promise<{ taken: boolean; inserted: boolean }[]>,
+  db: DbOrTx,
+  writes: LivePunchWrite[],
+): Promise<LivePunchOutcome[]> {
+  const batch = writes.map(({ punch, shift, version, remembered, event }, ord) => ({ ord, version, ...liveWriteColumns(punch, shift, remembered), event: eventRecord(event) }));
+  const rows = await run(
+    () => writeLivePunchesQuery(db, { batch: JSON.stringify(batch) }),
+    (written) => written.filter((r) => r.inserted).length,
+  );
+  return rows.map((r) => (!r.taken ? 'clock-moved' : !r.inserted ? 'id-taken' : 'written'));
 }
 
 export const insertWorkShift = (db: DbOrTx, values: typeof workShifts.$inferInsert) => db.insert(workShifts).values(values).returning().then((r) => r[0]!);

@@ -15,6 +15,7 @@ import { nextAction, nextState, replayTimeline, timelineOrder, workedMinutes, ty
 import { parse as parseCsv } from 'csv-parse/sync';
 import { uuidV5 } from '../../lib/uuid.ts';
 import { localDateOf as localDate } from '../../lib/local-date.ts';
+import { createBatcher } from '../../lib/batcher.ts';
 import * as repo from './timeclock.repository.ts';
 
 export interface TimeclockOptions {
@@ -50,6 +51,12 @@ const iso = (d: Date) => d.toISOString();
  * it may arrive before the punches it follows, so it waits as pending instead of being refused.
  */
 const LIVE_PUNCH_MS = 2 * 60_000;
+/**
+ * Live punch batches on their way to the database at once, and the most punches one carries: two keep
+ * one batch filling while the other commits; a batch never waits for a size, only for a free slot.
+ */
+const LIVE_BATCHES_IN_FLIGHT = 2;
+const LIVE_BATCH_MAX = 100;
 
 /** One employee's already-complete punches for `recordHistory`. */
 export interface HistoryInput {
@@ -353,6 +360,17 @@ export function createTimeclockService(deps: TimeclockDeps) {
     rememberedClocks.set(employeeId, clock);
   }
 
+  /**
+   * Live punches written together: the ones that arrive while a batch is on its way to the database go
+   * in the next one (see lib/batcher.ts), one statement for all of them, each judged on its own.
+   */
+  const liveWrites = createBatcher<repo.LivePunchWrite, repo.LivePunchOutcome>({
+    run: (writes) => repo.writeLivePunches(events.writeBatch, db, writes),
+    keysOf: (w) => [w.punch.employeeId, w.punch.id],
+    maxInFlight: LIVE_BATCHES_IN_FLIGHT,
+    maxBatch: LIVE_BATCH_MAX,
+  });
+
   /** The worked shift a live punch leaves open (undefined when it closes the shift or none was open). */
   function openAfter(punch: repo.PunchRow, shift: repo.LiveShiftChange, open: repo.WorkShiftRow | undefined): repo.WorkShiftRow | undefined {
     if (shift.kind === 'open') {
@@ -395,7 +413,7 @@ export function createTimeclockService(deps: TimeclockDeps) {
     const remembered = fromMemory
       ? { employeeName: employee.name, departmentId: employee.departmentId, homeLocationId: employee.locationId, timezone: location!.timezone, localDate: localDate(location!.timezone, at) }
       : undefined;
-    const outcome = await repo.writeLivePunch((statement, values, logged) => events.writeWith(statement, values, event, logged), punch, change.shift, version, remembered);
+    const outcome = await liveWrites.submit({ punch, shift: change.shift, version, remembered, event });
     if (outcome !== 'written') {
       rememberedClocks.delete(input.employeeId);
       return undefined;

@@ -137,6 +137,91 @@ describe('punches', () => {
     expect(Number(await stored(first))).toBe(2);
   });
 
+  it('a batch of live writes judges each punch on its own: written, clock moved, id taken, a remembered state that no longer holds', async () => {
+    const people = await Promise.all(
+      ['Bea Batch', 'Cal Batch', 'Dee Batch', 'Eli Batch'].map(
+        async (name) => (await t.call(t.adminToken, { method: 'POST', url: api('/employees'), payload: { name, departmentId: org.packing.id, locationId: org.location.id } })).body,
+      ),
+    );
+    const at = clock.now();
+    const write = (employeeId: string, id: string, version: number, remembered?: repo.RememberedState): repo.LivePunchWrite => ({
+      punch: { id, employeeId, locationId: org.location.id, kind: 'clock_in', at, source: 'web', requestHash: `h-${id}`, recordedAt: at, recordedBy: 'Test', correctionOf: null, supersededBy: null, reason: null, state: 'placed' },
+      shift: { kind: 'open', shiftId: randomUUID() },
+      version,
+      remembered,
+      event: { type: 'clock_event.recorded', entity: { type: 'clock_event', id }, actor: systemActor, payload: { n: id }, scope: { employeeId, locationId: org.location.id } },
+    });
+    const stored = async (id: string) =>
+      (await queryRows<{ punches: number; events: number; shifts: number }>(t.database.db, sql`
+        SELECT (SELECT count(*)::int FROM punches WHERE id = ${id}) AS punches, (SELECT count(*)::int FROM events WHERE entity_id = ${id}) AS events,
+               (SELECT count(*)::int FROM work_shifts WHERE clock_in_punch_id = ${id}) AS shifts`))[0];
+    const [bea, cal, dee, eli] = people;
+    // Dee's clock moves after it was read; Cal's id is already stored; Eli was remembered under another name.
+    const taken = randomUUID();
+    expect(await repo.writeLivePunches(t.wf.events.writeBatch, t.database.db, [write(cal.id, taken, 0)])).toEqual(['written']);
+    await t.database.db.transaction((tx) => repo.lockEmployeeClock(tx, dee.id));
+    const ids = [randomUUID(), taken, randomUUID(), randomUUID()];
+    const remembered = { employeeName: 'Someone Else', departmentId: org.packing.id, homeLocationId: org.location.id, timezone: 'Europe/London', localDate: '2026-03-02' };
+    const outcomes = await repo.writeLivePunches(t.wf.events.writeBatch, t.database.db, [
+      write(bea.id, ids[0]!, 0),
+      write(cal.id, ids[1]!, 1),
+      write(dee.id, ids[2]!, 0),
+      write(eli.id, ids[3]!, 0, remembered),
+    ]);
+    expect(outcomes).toEqual(['written', 'id-taken', 'clock-moved', 'clock-moved']);
+    expect(await stored(ids[0]!)).toEqual({ punches: 1, events: 1, shifts: 1 });
+    expect(await stored(taken)).toEqual({ punches: 1, events: 1, shifts: 1 }); // the earlier write only
+    expect(await stored(ids[2]!)).toEqual({ punches: 0, events: 0, shifts: 0 });
+    expect(await stored(ids[3]!)).toEqual({ punches: 0, events: 0, shifts: 0 });
+    // Only the written punch's event, with its payload (the id taken keeps its one earlier event).
+    const batchEvents = await queryRows<{ entity_id: string; payload: { n: string } }>(t.database.db, sql`
+      SELECT entity_id, payload FROM events WHERE entity_id = ANY(${`{${[ids[0], ids[2], ids[3]].join(',')}}`}::text[]) ORDER BY seq`);
+    expect(batchEvents).toEqual([{ entity_id: ids[0], payload: { n: ids[0] } }]);
+  });
+
+  it('punches of many people at once all land once, and a punch the database refuses fails alone', async () => {
+    const people = await Promise.all(
+      Array.from({ length: 12 }, async (_, i) => (await t.call(t.adminToken, { method: 'POST', url: api('/employees'), payload: { name: `Crowd ${i}`, departmentId: org.packing.id, locationId: org.location.id } })).body),
+    );
+    for (const kind of ['clock_in', 'clock_out', 'clock_in']) {
+      const ids = people.map(() => randomUUID());
+      const answers = await Promise.all(people.map((p, i) => punch(t.adminToken, { id: ids[i], employeeId: p.id, kind })));
+      expect(answers.map((a) => a.status)).toEqual(people.map(() => 201));
+      const [row] = await queryRows<{ punches: number; events: number }>(t.database.db, sql`
+        SELECT (SELECT count(*)::int FROM punches WHERE id = ANY(${`{${ids.join(',')}}`}::uuid[])) AS punches,
+               (SELECT count(*)::int FROM events WHERE entity_id = ANY(${`{${ids.join(',')}}`}::text[])) AS events`);
+      expect(row).toEqual({ punches: 12, events: 12 });
+    }
+    const open = await queryRows<{ n: number }>(t.database.db, sql`
+      SELECT count(*)::int AS n FROM work_shifts WHERE clock_out_at IS NULL AND employee_id = ANY(${`{${people.map((p) => p.id).join(',')}}`}::uuid[])`);
+    expect(open[0]!.n).toBe(12);
+
+    // Through the batching writer: a write the database refuses (no such employee: the clock's foreign
+    // key) sent with good ones fails on its own, and the good ones are written.
+    const at = clock.now();
+    const live = (employeeId: string, id: string): repo.LivePunchWrite => ({
+      punch: { id, employeeId, locationId: org.location.id, kind: 'clock_out', at, source: 'web', requestHash: 'h', recordedAt: at, recordedBy: 'Test', correctionOf: null, supersededBy: null, reason: null, state: 'placed' },
+      shift: { kind: 'none' },
+      version: 0,
+      event: { type: 'clock_event.recorded', entity: { type: 'clock_event', id }, actor: systemActor, payload: {}, scope: { employeeId } },
+    });
+    const fresh = await Promise.all(
+      ['Fay Fresh', 'Gus Fresh'].map(async (name) => (await t.call(t.adminToken, { method: 'POST', url: api('/employees'), payload: { name, departmentId: org.packing.id, locationId: org.location.id } })).body),
+    );
+    const { createBatcher } = await import('../../lib/batcher.ts');
+    const batches: number[] = [];
+    const writer = createBatcher<repo.LivePunchWrite, repo.LivePunchOutcome>({
+      run: (writes) => (batches.push(writes.length), repo.writeLivePunches(t.wf.events.writeBatch, t.database.db, writes)),
+      keysOf: (w) => [w.punch.employeeId, w.punch.id],
+      maxInFlight: 1,
+      maxBatch: 10,
+    });
+    const results = await Promise.allSettled([live(fresh[0].id, randomUUID()), live(randomUUID(), randomUUID()), live(fresh[1].id, randomUUID())].map((w) => writer.submit(w)));
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(results.filter((r) => r.status === 'fulfilled').map((r) => (r as PromiseFulfilledResult<string>).value)).toEqual(['written', 'written']);
+    expect(batches[0]).toBe(3);
+  });
+
   it('a punch from the clock this process remembers refuses what a read would: a clock another writer moved, a locked day, a deactivated person', async () => {
     // A site of its own: the day locked below is locked for nobody else.
     const site = await t.call(t.adminToken, { method: 'POST', url: api('/locations'), payload: { name: 'Remembered site', timezone: 'Europe/London' } });
