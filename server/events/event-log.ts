@@ -81,6 +81,9 @@ function eventValues(event: NewEvent, prefix = ''): Record<string, unknown> {
   return values;
 }
 
+/** The columns every event INSERT gives, in the order of both inserts' values. */
+const EVENT_COLUMNS = sql.raw('(id, type, entity_type, entity_id, actor_type, actor_id, actor_name, location_id, department_id, employee_id, user_id, payload)');
+
 /**
  * INSERT of one event whose values are the placeholders `${prefix}<column>` (see `eventValues`).
  * With `from`, the event is inserted once per row of that relation (a WITH name): none when the write
@@ -88,8 +91,7 @@ function eventValues(event: NewEvent, prefix = ''): Record<string, unknown> {
  */
 function eventInsert(prefix = '', from?: SQL) {
   const p = (name: string) => sql.placeholder(prefix + name);
-  return sql`INSERT INTO events (id, type, entity_type, entity_id, actor_type, actor_id, actor_name,
-                                 location_id, department_id, employee_id, user_id, payload)
+  return sql`INSERT INTO events ${EVENT_COLUMNS}
              SELECT ${p('id')}::uuid, ${p('type')}, ${p('entityType')}, ${p('entityId')},
                     ${p('actorType')}, ${p('actorId')}, ${p('actorName')},
                     ${p('locationId')}::uuid, ${p('departmentId')}::uuid, ${p('employeeId')}::uuid,
@@ -103,8 +105,7 @@ function eventInsert(prefix = '', from?: SQL) {
  * batch), where each change's event must exist exactly when its change does.
  */
 export function eventsInsertFrom(rows: SQL) {
-  return sql`INSERT INTO events (id, type, entity_type, entity_id, actor_type, actor_id, actor_name,
-                                 location_id, department_id, employee_id, user_id, payload)
+  return sql`INSERT INTO events ${EVENT_COLUMNS}
              SELECT (source.event->>'id')::uuid, source.event->>'type', source.event->>'entityType', source.event->>'entityId',
                     source.event->>'actorType', source.event->>'actorId', source.event->>'actorName',
                     (source.event->>'locationId')::uuid, (source.event->>'departmentId')::uuid, (source.event->>'employeeId')::uuid,
@@ -285,13 +286,14 @@ export function createEventLog({ db }: { db: Db }) {
   }
 
   /**
-   * Runs `statement` (one that writes events through `eventsInsertFrom`) outside any transaction, then
-   * wakes this process's readers if `logged` counts any event written.
+   * Runs `statement`, one that writes events through `eventsInsertFrom`, in `tx` (its readers are woken
+   * when `write` commits it) or on its own (woken now); `logged` counts the events it wrote.
    */
-  async function writeBatch<Row>(statement: () => Promise<Row[]>, logged: (rows: Row[]) => number): Promise<Row[]> {
-    const rows = await statement();
+  async function writeBatch<Row>(statement: (executor: DbOrTx) => Promise<Row[]>, logged: (rows: Row[]) => number, tx?: Tx): Promise<Row[]> {
+    const rows = await statement(tx ?? db);
     const appended = logged(rows);
-    if (appended > 0) for (const listener of commitListeners) listener(appended);
+    if (tx) appendedIn.set(tx, (appendedIn.get(tx) ?? 0) + appended);
+    else if (appended > 0) for (const listener of commitListeners) listener(appended);
     return rows;
   }
 

@@ -57,9 +57,9 @@ interface Connected {
   subscribe(channel: string, sinceSeq?: number): Promise<SubscribeAck>;
 }
 
-/** Connects over WebSocket only; resolves once connected, or rejects with the connect_error. */
-function connect(auth: Record<string, unknown>): Promise<Connected> {
-  const socket: Client = io(url, { transports: ['websocket'], auth, reconnection: false, forceNew: true, timeout: WAIT_MS });
+/** Connects over WebSocket only (or the transports given); resolves once connected, or rejects with the connect_error. */
+function connect(auth: Record<string, unknown>, transports: ('websocket' | 'polling')[] = ['websocket']): Promise<Connected> {
+  const socket: Client = io(url, { transports, auth, reconnection: false, forceNew: true, timeout: WAIT_MS });
   open.push(socket);
   const events: Pushed[] = [];
   const revoked: { code: string; message: string }[] = [];
@@ -165,6 +165,23 @@ describe('channels', () => {
     await waitFor('the admin to see both', () => [picker.id, packer.id].every((id) => admin.events.some((e) => e.entity.id === id)));
     await waitFor('the manager to see theirs', () => manager.events.some((e) => e.entity.id === packer.id));
     expect(manager.events.some((e) => e.entity.id === picker.id)).toBe(false);
+  });
+
+  it('a broadcast channel reaches websocket and long-polling clients alike: each event once, in log order', async () => {
+    // A floor is a broadcast channel for an admin: the fan-out writes straight to idle websockets and
+    // leaves every other socket to socket.io.
+    const floor = `floor:${org.location.id}`;
+    const overWebsocket = await connect({ token: t.adminToken });
+    const overPolling = await connect({ token: t.adminToken }, ['polling']);
+    expect(overPolling.socket.io.engine.transport.name).toBe('polling');
+    for (const c of [overWebsocket, overPolling]) expect(await c.subscribe(floor)).toMatchObject({ ok: true });
+    const person = await post('/employees', { name: 'Tess Transport', departmentId: org.packing.id, locationId: org.location.id });
+    const punched: string[] = [];
+    for (const kind of ['clock_in', 'break_start', 'break_end']) punched.push((await post('/clock-events', { id: randomUUID(), employeeId: person.id, kind })).id);
+    for (const c of [overWebsocket, overPolling]) {
+      await waitFor('the three punches', () => punched.every((id) => c.events.some((e) => e.entity.id === id)));
+      expect(c.events.filter((e) => e.type === 'clock_event.recorded').map((e) => e.entity.id)).toEqual(punched);
+    }
   });
 
   it('pushes org events to a manager only within their scope, each with seq, type, entity, payload, occurredAt and channel', async () => {

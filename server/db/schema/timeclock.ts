@@ -75,7 +75,7 @@ export const workShifts = pgTable(
  * One row per employee who has punched: every write to their punches or worked shifts raises
  * `version` in its transaction, and holds the row's lock until it commits. The slow paths (late
  * punches, corrections, imports) take that lock first; the live path reads the version with the
- * clock's state and writes only if it is still the same (`writeLivePunch`), so it needs no
+ * clock's state and writes only if it is still the same (`writeLivePunches`), so it needs no
  * transaction of its own.
  */
 export const employeeClocks = pgTable('employee_clocks', {

@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, gt, gte, inArray, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import { compiledQuery, queryRows, type DbOrTx, type Tx } from '../../db/client.ts';
 import { fromJsonRow, jsonRow } from '../../db/json-row.ts';
-import { eventRecord, eventsInsertFrom, withEvent, type NewEvent } from '../../events/event-log.ts';
+import { eventRecord, eventsInsertFrom, type NewEvent } from '../../events/event-log.ts';
 import { employees, kioskPins, locations, punches, timesheetLocks, workShifts, type WorkBreak } from '../../db/schema.ts';
 
 export type PunchRow = typeof punches.$inferSelect;
@@ -13,11 +13,10 @@ export type WorkShiftRow = typeof workShifts.$inferSelect;
  * shifts does this first: writers of one employee queue here, and the live path, which reads the
  * version and writes only if it is unchanged, sees that something moved.
  */
-const takeClock = (employeeId: SQL, onlyAtVersion?: ReturnType<typeof sql.placeholder>, onlyIf?: SQL) => sql`
-  INSERT INTO employee_clocks (employee_id, version) SELECT ${employeeId}, 1 ${onlyIf ? sql`WHERE ${onlyIf}` : sql``}
+const takeClock = (employeeId: SQL) => sql`
+  INSERT INTO employee_clocks (employee_id, version) SELECT ${employeeId}, 1
   ON CONFLICT (employee_id) DO UPDATE SET version = employee_clocks.version + 1
-  ${onlyAtVersion ? sql`WHERE ${onlyAtVersion}::bigint IS NULL OR employee_clocks.version = ${onlyAtVersion}::bigint` : sql``}
-  RETURNING employee_id`;
+  RETURNING employee_id, version`;
 
 export async function lockEmployeeClock(tx: DbOrTx, employeeId: string) {
   await tx.execute(takeClock(sql`${employeeId}::uuid`));
@@ -27,12 +26,13 @@ export async function lockEmployeeClock(tx: DbOrTx, employeeId: string) {
  * The slow punch path's first statement: takes the employee's clock and answers the employee with the
  * punch's location (theirs unless another is named). One round trip instead of three.
  */
-const lockClockAndFindEmployeeQuery = compiledQuery<{ employeeId: string; locationId: string | null }, { employee: unknown; location: unknown }>(
+const lockClockAndFindEmployeeQuery = compiledQuery<{ employeeId: string; locationId: string | null }, { employee: unknown; location: unknown; version: number | string }>(
   () => sql`WITH taken AS (${takeClock(sql`(SELECT id FROM employees WHERE id = ${sql.placeholder('employeeId')}::uuid)`)})
         SELECT json_build_object('id', e.id, 'name', e.name, 'locationId', e.location_id, 'departmentId', e.department_id,
                                  'active', e.active, 'externalIds', e.external_ids) AS employee,
           (SELECT json_build_object('id', l.id, 'name', l.name, 'timezone', l.timezone) FROM locations l
-            WHERE l.id = coalesce(${sql.placeholder('locationId')}::uuid, e.location_id)) AS location
+            WHERE l.id = coalesce(${sql.placeholder('locationId')}::uuid, e.location_id)) AS location,
+          taken.version
         FROM employees e JOIN taken ON taken.employee_id = e.id`,
 );
 
@@ -42,6 +42,8 @@ export async function lockClockAndFindEmployee(tx: Tx, employeeId: string, locat
   return {
     employee: row.employee as { id: string; name: string; locationId: string; departmentId: string; active: boolean; externalIds: Record<string, string> },
     location: (row.location ?? undefined) as { id: string; name: string; timezone: string } | undefined,
+    /** The clock's version now that this transaction holds it: what a live write in it is written at. */
+    clockVersion: Number(row.version),
   };
 }
 
@@ -175,65 +177,18 @@ export function findOpenShift(db: DbOrTx, employeeId: string) {
   return db.query.workShifts.findFirst({ where: and(eq(workShifts.employeeId, employeeId), isNull(workShifts.clockOutAt)) });
 }
 
-/** The worked-shift side of a live punch (see `writeLivePunch`); a shift opened gets the id given. */
+/** The worked-shift side of a live punch (see `writeLivePunches`); a shift opened gets the id given. */
 export type LiveShiftChange =
   | { kind: 'open'; shiftId: string }
   | { kind: 'update'; shiftId: string; breaks: WorkBreak[]; clockOutAt: Date | null; clockOutPunchId: string | null }
   | { kind: 'none' };
 
+export type LivePunchOutcome = 'written' | 'clock-moved' | 'id-taken';
 /**
- * What a live punch written from a remembered clock state (no read first) must still find true when it
+ * What a live punch admitted on a remembered clock state (no read first) must still find true when it
  * is written: the employee as remembered (active, same name, department and home location), the
  * location's zone as remembered (the timesheet date depends on it), and no timesheet lock on that date.
  * The version check covers the rest: every change to the person's punches or shifts raises it.
- */
-const rememberedStateHolds = sql`(NOT ${sql.placeholder('checkRemembered')}::boolean OR (
-    EXISTS (SELECT 1 FROM employees e WHERE e.id = ${sql.placeholder('employeeId')}::uuid AND e.active AND e.name = ${sql.placeholder('employeeName')}
-              AND e.department_id = ${sql.placeholder('departmentId')}::uuid AND e.location_id = ${sql.placeholder('homeLocationId')}::uuid)
-    AND EXISTS (SELECT 1 FROM locations l WHERE l.id = ${sql.placeholder('locationId')}::uuid AND l.timezone = ${sql.placeholder('timezone')})
-    AND NOT EXISTS (SELECT 1 FROM timesheet_locks t WHERE t.location_id = ${sql.placeholder('locationId')}::uuid
-                      AND ${sql.placeholder('localDate')}::date BETWEEN t."from" AND t."to")))`;
-
-const writeLivePunchQuery = withEvent<Record<string, unknown>, { taken: number; inserted: number }>(
-  (logged) => sql`
-    WITH taken AS (${takeClock(sql`${sql.placeholder('employeeId')}::uuid`, sql.placeholder('version'), rememberedStateHolds)}),
-    punch AS (
-      INSERT INTO punches (id, employee_id, location_id, kind, at, source, request_hash, recorded_at, recorded_by, state)
-      SELECT ${sql.placeholder('id')}::uuid, taken.employee_id, ${sql.placeholder('locationId')}::uuid, ${sql.placeholder('kind')},
-             ${sql.placeholder('at')}::timestamptz, ${sql.placeholder('source')}, ${sql.placeholder('requestHash')},
-             ${sql.placeholder('recordedAt')}::timestamptz, ${sql.placeholder('recordedBy')}, 'placed'
-      FROM taken
-      ON CONFLICT (id) DO NOTHING
-      RETURNING id),
-    opened AS (
-      INSERT INTO work_shifts (id, employee_id, location_id, clock_in_at, clock_in_punch_id, breaks)
-      SELECT ${sql.placeholder('openedId')}::uuid, ${sql.placeholder('employeeId')}::uuid, ${sql.placeholder('locationId')}::uuid, ${sql.placeholder('at')}::timestamptz, punch.id, '[]'::jsonb
-      FROM punch WHERE ${sql.placeholder('opens')}::boolean),
-    updated AS (
-      UPDATE work_shifts SET breaks = ${sql.placeholder('breaks')}::jsonb,
-             clock_out_at = ${sql.placeholder('clockOutAt')}::timestamptz, clock_out_punch_id = ${sql.placeholder('clockOutPunchId')}::uuid
-      FROM punch WHERE work_shifts.id = ${sql.placeholder('shiftId')}::uuid),
-    logged AS (${logged})
-    SELECT (SELECT count(*)::int FROM taken) AS taken, (SELECT count(*)::int FROM punch) AS inserted`,
-  (raw) => raw,
-  { logAfter: 'punch', prepareAs: 'workfloor_write_live_punch' },
-);
-
-export type LivePunchOutcome = 'written' | 'clock-moved' | 'id-taken';
-export type LivePunchStatement = typeof writeLivePunchQuery;
-type LivePunchRows = { taken: number; inserted: number }[];
-/**
- * Runs the statement with its event: `events.appendWith` in a transaction, `events.writeWith` outside;
- * `logged` tells them whether the event was written (only with the punch).
- */
-export type RunWithEvent = (statement: LivePunchStatement, values: Record<string, unknown>, logged: (rows: LivePunchRows) => boolean) => Promise<LivePunchRows>;
-
-/**
- * A live punch that appends to the timeline, in one statement: takes the employee's clock, then the
- * punch, its worked-shift change (open one, or update the open one's breaks / clock-out) and its event,
- * all only if the punch id was free. With `version` (the live path, no transaction of its own) the
- * clock is taken only if its version is still the one read with the state, else nothing is written
- * ('clock-moved'). Without it the caller holds the clock already (the slow path's transaction).
  */
 export interface RememberedState {
   employeeName: string;
@@ -244,66 +199,29 @@ export interface RememberedState {
   localDate: string;
 }
 
-/** The values of a live punch write, under the names both live write statements use. */
-function liveWriteColumns(punch: PunchRow, shift: LiveShiftChange, remembered: RememberedState | undefined) {
-  return {
-    checkRemembered: remembered !== undefined,
-    employeeName: remembered?.employeeName ?? null,
-    departmentId: remembered?.departmentId ?? null,
-    homeLocationId: remembered?.homeLocationId ?? null,
-    timezone: remembered?.timezone ?? null,
-    localDate: remembered?.localDate ?? null,
-    openedId: shift.kind === 'open' ? shift.shiftId : null,
-    id: punch.id,
-    employeeId: punch.employeeId,
-    locationId: punch.locationId,
-    kind: punch.kind,
-    at: punch.at.toISOString(),
-    source: punch.source,
-    requestHash: punch.requestHash,
-    recordedAt: punch.recordedAt.toISOString(),
-    recordedBy: punch.recordedBy,
-    opens: shift.kind === 'open',
-    shiftId: shift.kind === 'update' ? shift.shiftId : null,
-    breaks: shift.kind === 'update' ? shift.breaks : null,
-    clockOutAt: shift.kind === 'update' ? (shift.clockOutAt?.toISOString() ?? null) : null,
-    clockOutPunchId: shift.kind === 'update' ? shift.clockOutPunchId : null,
-  };
-}
-
-/**
- * `remembered`: the state the punch was admitted on was not read now but remembered from this
- * process's last write for the person; the statement then also checks it (`rememberedStateHolds`).
- */
-export async function writeLivePunch(run: RunWithEvent, punch: PunchRow, shift: LiveShiftChange, version: number | null, remembered?: RememberedState): Promise<LivePunchOutcome> {
-  const columns = liveWriteColumns(punch, shift, remembered);
-  const [row] = await run(writeLivePunchQuery, {
-    ...columns,
-    version,
-    breaks: columns.breaks === null ? null : JSON.stringify(columns.breaks),
-  }, (rows) => rows[0]!.inserted > 0);
-  return row!.taken === 0 ? 'clock-moved' : row!.inserted === 0 ? 'id-taken' : 'written';
-}
-
-/** One live punch of a batch (see `writeLivePunches`): what `writeLivePunch` takes, with its event. */
+/** One punch appended at the end of its person's timeline, with its worked-shift change and its event. */
 export interface LivePunchWrite {
   punch: PunchRow;
   shift: LiveShiftChange;
-  /** The clock's version the punch was admitted on: written only if it is still that. */
+  /**
+   * The clock's version the punch was admitted on: written only if it is still that. On the live path
+   * the version read or remembered; in the slow path's transaction the one it raised the clock to.
+   */
   version: number;
   remembered?: RememberedState | undefined;
   event: NewEvent;
 }
 
 /**
- * Live punches of different employees in one statement: for each, what `writeLivePunch` does with a
- * version (take the clock if unmoved and, when remembered, if the remembered state holds; then the
- * punch if its id is free, its worked-shift change and its event), each punch on its own, so one
- * whose clock moved or whose id is taken writes nothing while the others are written. The batch
- * commits as one transaction: one round trip and one WAL flush for all of them. A batch must not hold
- * two punches of one employee or two punches with one id (ON CONFLICT may touch a row once).
+ * Punches of different employees appended to their timelines in one statement. For each, on its own:
+ * raise the clock if it is still at the punch's version and, when the punch was admitted on a
+ * remembered state, if that still holds (`RememberedState`); then the punch if its id is free, its
+ * worked-shift change (open one, or the open one's breaks / clock-out) and its event. One whose clock
+ * moved ('clock-moved') or whose id is taken ('id-taken') writes nothing; the others are written.
+ * Outside a transaction the batch is one: one round trip and one WAL flush for all of them. A batch
+ * must not hold two punches of one employee or two with one id (ON CONFLICT may touch a row once).
  */
-const writeLivePunchesQuery = compiledQuery<{ batch: string }, { id: string; taken: boolean; inserted: boolean }>(
+const writeLivePunchesQuery = compiledQuery<{ batch: string }, LiveWriteRow>(
   () => sql`
     WITH source AS (
       SELECT * FROM jsonb_to_recordset(${sql.placeholder('batch')}::jsonb) AS source(
@@ -345,15 +263,39 @@ const writeLivePunchesQuery = compiledQuery<{ batch: string }, { id: string; tak
   { prepareAs: 'workfloor_write_live_punches' },
 );
 
-/** Writes a batch of live punches (see `writeLivePunchesQuery`); answers each one's outcome, in order. */
-export async function writeLivePunches(
-  run: (statement: () => Promise<{ taken: boolean; inserted: boolean }[]>, logged: (rows: { inserted: boolean }[]) => number) => Promise<{ taken: boolean; inserted: boolean }[]>,
-  db: DbOrTx,
-  writes: LivePunchWrite[],
-): Promise<LivePunchOutcome[]> {
-  const batch = writes.map(({ punch, shift, version, remembered, event }, ord) => ({ ord, version, ...liveWriteColumns(punch, shift, remembered), event: eventRecord(event) }));
+type LiveWriteRow = { id: string; taken: boolean; inserted: boolean };
+/**
+ * Runs the statement where its events belong (`events.writeBatch`, in the caller's transaction or on
+ * its own); `logged` counts the events it wrote (one per punch inserted).
+ */
+export type RunLiveWrites = (statement: (executor: DbOrTx) => Promise<LiveWriteRow[]>, logged: (rows: LiveWriteRow[]) => number) => Promise<LiveWriteRow[]>;
+
+/** Writes punches at the end of their timelines (see `writeLivePunchesQuery`); answers each one's outcome, in order. */
+export async function writeLivePunches(run: RunLiveWrites, writes: LivePunchWrite[]): Promise<LivePunchOutcome[]> {
+  const batch = writes.map(({ punch, shift, version, remembered, event }, ord) => ({
+    ord,
+    version,
+    checkRemembered: remembered !== undefined,
+    ...remembered,
+    id: punch.id,
+    employeeId: punch.employeeId,
+    locationId: punch.locationId,
+    kind: punch.kind,
+    at: punch.at,
+    source: punch.source,
+    requestHash: punch.requestHash,
+    recordedAt: punch.recordedAt,
+    recordedBy: punch.recordedBy,
+    opens: shift.kind === 'open',
+    openedId: shift.kind === 'open' ? shift.shiftId : null,
+    shiftId: shift.kind === 'update' ? shift.shiftId : null,
+    breaks: shift.kind === 'update' ? shift.breaks : null,
+    clockOutAt: shift.kind === 'update' ? shift.clockOutAt : null,
+    clockOutPunchId: shift.kind === 'update' ? shift.clockOutPunchId : null,
+    event: eventRecord(event),
+  }));
   const rows = await run(
-    () => writeLivePunchesQuery(db, { batch: JSON.stringify(batch) }),
+    (executor) => writeLivePunchesQuery(executor, { batch: JSON.stringify(batch) }),
     (written) => written.filter((r) => r.inserted).length,
   );
   return rows.map((r) => (!r.taken ? 'clock-moved' : !r.inserted ? 'id-taken' : 'written'));

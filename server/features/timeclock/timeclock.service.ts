@@ -185,8 +185,11 @@ export function createTimeclockService(deps: TimeclockDeps) {
       known?: { latest: repo.PunchRow | undefined; open: repo.WorkShiftRow | undefined };
       /** Refuse instead of keeping the punch pending (corrections). */
       strict?: boolean;
-      /** The punch's event if it is placed at the end of the timeline: then written with the punch (`logged`). */
-      liveEvent?: NewEvent;
+      /**
+       * The punch's event if it is placed at the end of the timeline, then written with the punch
+       * (`logged`), and the clock's version this transaction raised it to.
+       */
+      liveEvent?: { event: NewEvent; clockVersion: number };
     } = {},
   ): Promise<{ state: 'placed' | 'pending'; alsoPlaced: repo.PunchRow[]; logged: boolean }> {
     const { replacing, known, strict = false, liveEvent } = opts;
@@ -205,8 +208,11 @@ export function createTimeclockService(deps: TimeclockDeps) {
         const { shift } = change;
         if (liveEvent) {
           // The punch, its shift change and its event in one statement (the clock is ours already).
-          const run: repo.RunWithEvent = (statement, values, logged) => events.appendWith(tx, statement, values, liveEvent, logged);
-          if ((await repo.writeLivePunch(run, punch, shift, null)) !== 'written') throw idReused(punch.id);
+          const [outcome] = await repo.writeLivePunches((statement, logged) => events.writeBatch(statement, logged, tx), [
+            { punch, shift, version: liveEvent.clockVersion, event: liveEvent.event },
+          ]);
+          if (outcome === 'id-taken') throw idReused(punch.id);
+          if (outcome !== 'written') throw new Error('The clock moved while this transaction held it');
           return { state: 'placed', alsoPlaced: [], logged: true };
         }
         await insertOnce(tx, punch);
@@ -365,7 +371,7 @@ export function createTimeclockService(deps: TimeclockDeps) {
    * in the next one (see lib/batcher.ts), one statement for all of them, each judged on its own.
    */
   const liveWrites = createBatcher<repo.LivePunchWrite, repo.LivePunchOutcome>({
-    run: (writes) => repo.writeLivePunches(events.writeBatch, db, writes),
+    run: (writes) => repo.writeLivePunches(events.writeBatch, writes),
     keysOf: (w) => [w.punch.employeeId, w.punch.id],
     maxInFlight: LIVE_BATCHES_IN_FLIGHT,
     maxBatch: LIVE_BATCH_MAX,
@@ -382,7 +388,7 @@ export function createTimeclockService(deps: TimeclockDeps) {
 
   /**
    * The live path: a punch timed now that goes at the end of the timeline, with no transaction of its
-   * own: one statement (`writeLivePunch`, guarded by the clock's version) from a remembered clock, or
+   * own: one statement (`writeLivePunches`, batched, guarded by the clock's version) from a remembered clock, or
    * two (`readLiveClock` first). Answers undefined when the punch needs the slow path: late, not at the
    * end, or the clock moved (another write for this person committed in between), its id was taken
    * meanwhile, or what was remembered no longer holds.
@@ -446,7 +452,7 @@ export function createTimeclockService(deps: TimeclockDeps) {
       const admitted = admit(principal, input, source, found, state, { now, at, allowOld });
       if (admitted.replay) return admitted.replay;
       const { punch, employee, recorded } = admitted;
-      const placement = await place(tx, punch, { known: state, liveEvent: recorded('placed') });
+      const placement = await place(tx, punch, { known: state, liveEvent: { event: recorded('placed'), clockVersion: found!.clockVersion } });
       if (!placement.logged) await events.append(tx, recorded(placement.state));
       await appendPlaced(tx, principal, employee, punch.id, placement.alsoPlaced);
       return { created: true, event: toClockEvent({ ...punch, state: placement.state }) };

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../db/client.ts';
 import { ADMIN, createTestApp, manualClock, seedSmallOrg, type TestApp } from '../../testing/test-app.ts';
 import { systemActor } from '../../events/event-log.ts';
+import { createBatcher } from '../../lib/batcher.ts';
 import { csvCell } from './timeclock.service.ts';
 import * as repo from './timeclock.repository.ts';
 
@@ -119,8 +120,8 @@ describe('punches', () => {
       recordedBy: 'Test', correctionOf: null, supersededBy: null, reason: null, state: 'placed' as const,
     });
     const event = (id: string) => ({ type: 'clock_event.recorded', entity: { type: 'clock_event', id }, actor: systemActor, payload: {}, scope: { employeeId: person.body.id } });
-    const write = (id: string, version: number) =>
-      repo.writeLivePunch((statement, values, logged) => t.wf.events.writeWith(statement, values, event(id), logged), row(id), { kind: 'open', shiftId: randomUUID() }, version);
+    const write = async (id: string, version: number) =>
+      (await repo.writeLivePunches(t.wf.events.writeBatch, [{ punch: row(id), shift: { kind: 'open', shiftId: randomUUID() }, version, event: event(id) }]))[0];
     const stored = async (id: string) =>
       (await queryRows<{ n: number }>(t.database.db, sql`SELECT (SELECT count(*) FROM punches WHERE id = ${id}) + (SELECT count(*) FROM events WHERE entity_id = ${id}) AS n`))[0]!.n;
 
@@ -158,11 +159,11 @@ describe('punches', () => {
     const [bea, cal, dee, eli] = people;
     // Dee's clock moves after it was read; Cal's id is already stored; Eli was remembered under another name.
     const taken = randomUUID();
-    expect(await repo.writeLivePunches(t.wf.events.writeBatch, t.database.db, [write(cal.id, taken, 0)])).toEqual(['written']);
+    expect(await repo.writeLivePunches(t.wf.events.writeBatch, [write(cal.id, taken, 0)])).toEqual(['written']);
     await t.database.db.transaction((tx) => repo.lockEmployeeClock(tx, dee.id));
     const ids = [randomUUID(), taken, randomUUID(), randomUUID()];
     const remembered = { employeeName: 'Someone Else', departmentId: org.packing.id, homeLocationId: org.location.id, timezone: 'Europe/London', localDate: '2026-03-02' };
-    const outcomes = await repo.writeLivePunches(t.wf.events.writeBatch, t.database.db, [
+    const outcomes = await repo.writeLivePunches(t.wf.events.writeBatch, [
       write(bea.id, ids[0]!, 0),
       write(cal.id, ids[1]!, 1),
       write(dee.id, ids[2]!, 0),
@@ -208,10 +209,9 @@ describe('punches', () => {
     const fresh = await Promise.all(
       ['Fay Fresh', 'Gus Fresh'].map(async (name) => (await t.call(t.adminToken, { method: 'POST', url: api('/employees'), payload: { name, departmentId: org.packing.id, locationId: org.location.id } })).body),
     );
-    const { createBatcher } = await import('../../lib/batcher.ts');
     const batches: number[] = [];
     const writer = createBatcher<repo.LivePunchWrite, repo.LivePunchOutcome>({
-      run: (writes) => (batches.push(writes.length), repo.writeLivePunches(t.wf.events.writeBatch, t.database.db, writes)),
+      run: (writes) => (batches.push(writes.length), repo.writeLivePunches(t.wf.events.writeBatch, writes)),
       keysOf: (w) => [w.punch.employeeId, w.punch.id],
       maxInFlight: 1,
       maxBatch: 10,
