@@ -67,6 +67,18 @@ export interface AxeProblem {
 
 /** axe-core over WCAG 2.1 A/AA: returns the serious and critical violations. */
 export async function seriousA11yViolations(page: Page): Promise<AxeProblem[]> {
+  // A toast or dialog still fading in is seen by axe at part of its opacity and reported as low
+  // contrast: wait for every finite animation and transition to end (spinners run forever; not those).
+  await page
+    .waitForFunction(
+      () =>
+        (globalThis as any).document
+          .getAnimations()
+          .every((a: any) => a.playState !== 'running' || a.effect?.getTiming?.().iterations === Infinity),
+      undefined,
+      { timeout: 5_000 },
+    )
+    .catch(() => undefined);
   const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
   return result.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
